@@ -59,7 +59,8 @@ const EMULATOR_DEFAULTS = Object.freeze({
  *                                 the normal answer down).
  * @property {number} [status]     Answer with this HTTP status instead of a token (e.g. 429,
  *                                 500, 503). The body is a JSON error unless `body` is given.
- * @property {number|string} [retryAfter]  Value of a `Retry-After` header on the faulted answer.
+ * @property {number|string} [retryAfter]  Value of a `Retry-After` header on the faulted answer
+ *                                 (only sent together with `status` or `body`).
  * @property {string} [body]       Raw response body to send instead (e.g. the malformed
  *                                 `{"access_token":`); status defaults to 200 when only a body
  *                                 is given. Sent as `application/json`.
@@ -95,6 +96,8 @@ const EMULATOR_DEFAULTS = Object.freeze({
  * @param {string} [options.azPath="az"]       Azure CLI executable for tokenSource "az".
  * @param {(line: string) => void} [options.log] Called once per answered request with a short
  *                                             line (method, path+query, status); no secrets.
+ * @param {boolean} [options.recordRequests=true] Keep every request in `requests` (tests);
+ *                                             the long-running CLI turns it off.
  * @returns {Promise<{url: string, port: number, env: object, appServiceEnv: object,
  *   imdsEnv: object, podIdentityEnv: object, requests: RecordedRequest[],
  *   tenantId: string, clientId: string, objectId: string, publicKeyPem: string,
@@ -130,6 +133,7 @@ async function startEmulator(options = {}) {
   let fault = normalizeFault(opts.fault);
   const azCache = new Map();
   const log = typeof opts.log === 'function' ? opts.log : () => {};
+  const recordRequests = opts.recordRequests !== false;
 
   function mintToken(resource, identity) {
     const now = Math.floor(Date.now() / 1000);
@@ -195,7 +199,7 @@ async function startEmulator(options = {}) {
   }
 
   async function handle(req, res) {
-    requests.push({ method: req.method, url: req.url, headers: { ...req.headers }, time: Date.now() });
+    if (recordRequests) requests.push({ method: req.method, url: req.url, headers: { ...req.headers }, time: Date.now() });
     let url;
     try {
       url = new URL(req.url, `http://${HOST}`);
@@ -586,6 +590,7 @@ async function runEmulatorCli(argv = [], io = {}) {
       port: parsed.port,
       lifetimeSeconds: parsed.lifetimeSeconds,
       tokenSource: parsed.tokenSource,
+      recordRequests: false,
       log: (line) => stderr.write(`${new Date().toISOString()} ${line}\n`),
     });
   } catch (err) {

@@ -320,6 +320,39 @@ test('Azurite rejects a token with the wrong audience or issuer (OAuth is really
   await assert.rejects(wrongIssuer.getContainerClient(name).create(), rejectedBecause('Invalid token issuer.'));
 });
 
+test('tokenSource "az" serves the token printed by az account get-access-token', { skip: process.platform === 'win32' && 'fake az is a shebang script', timeout: 30000 }, async () => {
+  // A stand-in for the Azure CLI: records its arguments, prints az's JSON, fails for one resource.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'azcred-fake-az-'));
+  const fakeAz = path.join(dir, 'az');
+  const fakeToken = `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify({ appid: 'az-cli-app' })).toString('base64url')}.`;
+  fs.writeFileSync(fakeAz, `#!${process.execPath}
+const args = process.argv.slice(2);
+require('fs').appendFileSync(${JSON.stringify(path.join(dir, 'calls'))}, JSON.stringify(args) + '\\n');
+if (args.includes('https://denied.example')) { console.error("ERROR: Please run 'az login' to setup account."); process.exit(1); }
+console.log(JSON.stringify({ accessToken: ${JSON.stringify(fakeToken)}, expiresOn: '2099-01-01 00:00:00.000000', expires_on: 4070908800, tokenType: 'Bearer' }));
+`, { mode: 0o755 });
+  const e3 = await startEmulator({ tokenSource: 'az', azPath: fakeAz });
+  try {
+    const h = { 'X-IDENTITY-HEADER': e3.env.IDENTITY_HEADER };
+    const ask = (res) => get(`${e3.env.IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=${encodeURIComponent(res)}`, h);
+    let r = await ask(`${STORAGE}/.default`);
+    assert.equal(r.status, 200);
+    assert.equal(r.json.access_token, fakeToken);
+    assert.equal(r.json.expires_on, '4070908800');
+    assert.equal(r.json.client_id, 'az-cli-app');
+    assert.equal((await ask(STORAGE)).status, 200, 'second request for the same audience is cached');
+    const calls = fs.readFileSync(path.join(dir, 'calls'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(calls, [['account', 'get-access-token', '--output', 'json', '--resource', STORAGE]]);
+
+    r = await ask('https://denied.example');
+    assert.equal(r.status, 500);
+    assert.match(r.json.error_description, /az login/);
+  } finally {
+    await e3.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('runEmulatorCli prints the environment and stops on SIGTERM', { timeout: 30000 }, async () => {
   const emulatorPath = path.resolve(__dirname, '../../npm/lib/emulator.js');
   const script = `require(${JSON.stringify(emulatorPath)}).runEmulatorCli(process.argv.slice(1)).then((c) => { process.exitCode = c; });`;
