@@ -1,0 +1,170 @@
+//! The token cache and its refresh policy: a pure function of the time it is given.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use crate::source::TokenRequest;
+use crate::time::Timestamp;
+use crate::token::AccessToken;
+
+/// A cached token is served only while more than this remains (MSAL's renewal offset).
+pub(crate) const EXPIRY_MARGIN: Duration = Duration::from_secs(5 * 60);
+/// Without a server or half-life refresh time, a refresh starts this long before expiry (but
+/// never earlier than three quarters into the token's life).
+const DEFAULT_REFRESH_LEAD: Duration = Duration::from_secs(10 * 60);
+/// After a failed early refresh, the next one starts no sooner than this.
+pub(crate) const REFRESH_RETRY: Duration = Duration::from_secs(30);
+
+/// What a token is cached under: the request's scopes (sorted), tenant, claims and CAE flag.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct CacheKey {
+    scopes: Vec<String>,
+    tenant: Option<String>,
+    claims: Option<String>,
+    cae: bool,
+}
+
+impl CacheKey {
+    pub(crate) fn of(request: &TokenRequest) -> Self {
+        let mut scopes = request.scopes.clone();
+        scopes.sort();
+        scopes.dedup();
+        Self {
+            scopes,
+            tenant: request.tenant_id.clone().filter(|t| !t.is_empty()),
+            claims: request.claims.clone().filter(|c| !c.trim().is_empty()),
+            cae: request.enable_cae,
+        }
+    }
+}
+
+/// The cache's verdict on a key at a given time.
+#[derive(Debug)]
+pub(crate) enum Lookup {
+    /// Serve this token.
+    Fresh(AccessToken),
+    /// Serve this token and start a refresh in the background.
+    RefreshDue(AccessToken),
+    /// Nothing usable: acquire and wait.
+    Missing,
+}
+
+#[derive(Debug)]
+struct Entry {
+    token: AccessToken,
+    refresh_at: Timestamp,
+}
+
+/// Tokens of one credential.
+#[derive(Debug, Default)]
+pub(crate) struct TokenCache {
+    entries: HashMap<CacheKey, Entry>,
+}
+
+impl TokenCache {
+    /// Classifies the token cached under `key` at `now`.
+    pub(crate) fn lookup(&self, key: &CacheKey, now: Timestamp) -> Lookup {
+        match self.entries.get(key) {
+            Some(e) if now.plus(EXPIRY_MARGIN) < e.token.expires_on => {
+                if now >= e.refresh_at {
+                    Lookup::RefreshDue(e.token.clone())
+                } else {
+                    Lookup::Fresh(e.token.clone())
+                }
+            }
+            _ => Lookup::Missing,
+        }
+    }
+
+    /// Stores a token received at `now`.
+    pub(crate) fn insert(&mut self, key: CacheKey, token: AccessToken, now: Timestamp) {
+        let lifetime = token.expires_on.since(now);
+        let refresh_at = token.refresh_after.unwrap_or_else(|| {
+            token
+                .expires_on
+                .minus(DEFAULT_REFRESH_LEAD.min(lifetime / 4))
+        });
+        self.entries
+            .retain(|_, e| now.plus(EXPIRY_MARGIN) < e.token.expires_on);
+        self.entries.insert(key, Entry { token, refresh_at });
+    }
+
+    /// Records a failed early refresh: the cached token stays, the next refresh waits.
+    pub(crate) fn refresh_failed(&mut self, key: &CacheKey, now: Timestamp) {
+        if let Some(e) = self.entries.get_mut(key) {
+            e.refresh_at = e.refresh_at.max(now.plus(REFRESH_RETRY));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+
+    fn token(expires: u64, refresh: Option<u64>) -> AccessToken {
+        AccessToken::bearer(
+            Secret::new("t"),
+            Timestamp::from_secs(expires),
+            refresh.map(Timestamp::from_secs),
+        )
+    }
+
+    #[test]
+    fn lifecycle_fresh_refresh_due_missing() {
+        let key = CacheKey::of(&TokenRequest::new(["s"]));
+        let mut c = TokenCache::default();
+        let t0 = 1_000_000;
+        c.insert(
+            key.clone(),
+            token(t0 + 3600, None),
+            Timestamp::from_secs(t0),
+        );
+        assert!(matches!(
+            c.lookup(&key, Timestamp::from_secs(t0 + 10)),
+            Lookup::Fresh(_)
+        ));
+        // Refresh lead: 10 minutes before expiry.
+        assert!(matches!(
+            c.lookup(&key, Timestamp::from_secs(t0 + 3000)),
+            Lookup::RefreshDue(_)
+        ));
+        // A failed refresh keeps serving and waits 30 s.
+        c.refresh_failed(&key, Timestamp::from_secs(t0 + 3000));
+        assert!(matches!(
+            c.lookup(&key, Timestamp::from_secs(t0 + 3020)),
+            Lookup::Fresh(_)
+        ));
+        assert!(matches!(
+            c.lookup(&key, Timestamp::from_secs(t0 + 3031)),
+            Lookup::RefreshDue(_)
+        ));
+        // The last five minutes are never served.
+        assert!(matches!(
+            c.lookup(&key, Timestamp::from_secs(t0 + 3300)),
+            Lookup::Missing
+        ));
+    }
+
+    #[test]
+    fn server_refresh_time_wins_and_keys_differ() {
+        let mut c = TokenCache::default();
+        let a = CacheKey::of(&TokenRequest::new(["s"]));
+        let mut req = TokenRequest::new(["s"]);
+        req.enable_cae = true;
+        let b = CacheKey::of(&req);
+        c.insert(
+            a.clone(),
+            token(100_000, Some(50_000)),
+            Timestamp::from_secs(10_000),
+        );
+        assert!(matches!(
+            c.lookup(&a, Timestamp::from_secs(50_000)),
+            Lookup::RefreshDue(_)
+        ));
+        assert!(matches!(
+            c.lookup(&b, Timestamp::from_secs(10_001)),
+            Lookup::Missing
+        ));
+    }
+}

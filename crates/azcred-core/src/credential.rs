@@ -1,0 +1,231 @@
+//! [`Credential`]: configuration, the token cache, concurrent-call sharing and sticky chain
+//! selection; [`Flow`]: one acquisition, polled by the driver.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::cache::{CacheKey, Lookup, TokenCache};
+use crate::chain::{ChainFlow, Member, Mode, Slot};
+use crate::env::EnvSnapshot;
+use crate::error::{ConfigError, Misuse, TokenError};
+use crate::io::{Reply, Step};
+use crate::options::Options;
+use crate::plan;
+use crate::retry::Rng;
+use crate::source::TokenRequest;
+use crate::time::Timestamp;
+use crate::token::AccessToken;
+
+/// Identifies a flow within its credential, so concurrent callers can join it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
+pub struct FlowId(pub u64);
+
+/// What `begin` decided.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Begin {
+    /// A cached token: no IO needed.
+    Cached(AccessToken),
+    /// An acquisition for the same request is already running: wait for that flow's outcome.
+    Join(FlowId),
+    /// Run this flow. When `serving` is set the caller gets that (still valid) token at once and
+    /// the flow is an early refresh running in the background.
+    Start {
+        /// The acquisition to drive.
+        flow: Box<Flow>,
+        /// The token to hand out now, for a background refresh.
+        serving: Option<AccessToken>,
+    },
+}
+
+/// One token acquisition in progress. Owns its state, so bindings can hold it.
+///
+/// The contract: after each [`Flow::handle`], call [`Flow::poll`] until it returns
+/// [`Step::Wait`] or [`Step::Finished`]; then pass the flow to [`Credential::finish`].
+#[derive(Debug)]
+pub struct Flow {
+    id: FlowId,
+    owner: u64,
+    key: CacheKey,
+    background: bool,
+    chain: ChainFlow,
+}
+
+impl Flow {
+    /// This flow's id (what `Begin::Join` refers to).
+    pub fn id(&self) -> FlowId {
+        self.id
+    }
+
+    /// Whether this flow is an early refresh whose caller already has a token.
+    pub fn is_background(&self) -> bool {
+        self.background
+    }
+
+    /// Returns the next step. Calling it again without a `handle` returns the same step.
+    pub fn poll(&mut self, now: Timestamp) -> Step {
+        self.chain.poll(now)
+    }
+
+    /// Feeds the result of the last `Perform`. A reply with no action outstanding is misuse.
+    pub fn handle(&mut self, reply: Reply, now: Timestamp) -> Result<(), Misuse> {
+        self.chain.handle(reply, now)
+    }
+}
+
+/// What `explain` reports for one member of a credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+pub struct MemberReport {
+    /// The reference's class name.
+    pub name: String,
+    /// Whether it will be tried.
+    pub available: bool,
+    /// What it will do, or why it is left out.
+    pub detail: String,
+    /// Whether later calls go straight to it (it supplied the last token).
+    pub selected: bool,
+}
+
+/// A configured credential: a chain of one or more sources, with its token cache.
+#[derive(Debug)]
+pub struct Credential {
+    name: String,
+    members: Arc<[Member]>,
+    mode: Mode,
+    sticky_enabled: bool,
+    sticky: Option<usize>,
+    cache: TokenCache,
+    inflight: HashMap<CacheKey, FlowId>,
+    id: u64,
+    next_flow: u64,
+    rng: Rng,
+}
+
+impl Credential {
+    /// Builds the credential named `kind` (the reference's class name, e.g.
+    /// `DefaultAzureCredential`) from its options and an environment snapshot. `seed` feeds
+    /// retry jitter.
+    pub fn new(
+        kind: &str,
+        options: &Options,
+        env: &EnvSnapshot,
+        seed: u64,
+    ) -> Result<Self, ConfigError> {
+        let plan = plan::build(kind, options, env)?;
+        let mut rng = Rng::new(seed);
+        Ok(Self {
+            name: kind.to_owned(),
+            members: plan.members.into(),
+            mode: plan.mode,
+            sticky_enabled: plan.sticky,
+            sticky: None,
+            cache: TokenCache::default(),
+            inflight: HashMap::new(),
+            id: rng.next_u64(),
+            next_flow: 1,
+            rng,
+        })
+    }
+
+    /// The reference's class name of this credential.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Each member, in order: whether it will be tried, and what it does or why it is left out.
+    pub fn explain(&self) -> Vec<MemberReport> {
+        self.members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let (available, detail) = match &m.slot {
+                    Slot::Ready(s) => (true, s.describe()),
+                    Slot::Skipped(reason) => (false, reason.clone()),
+                };
+                MemberReport {
+                    name: m.name.clone(),
+                    available,
+                    detail,
+                    selected: self.sticky == Some(i),
+                }
+            })
+            .collect()
+    }
+
+    /// Starts serving a request: from the cache, by joining a running acquisition, or with a
+    /// new flow.
+    pub fn begin(&mut self, request: TokenRequest, now: Timestamp) -> Begin {
+        let key = CacheKey::of(&request);
+        let serving = match self.cache.lookup(&key, now) {
+            Lookup::Fresh(t) => return Begin::Cached(t),
+            Lookup::RefreshDue(t) if self.inflight.contains_key(&key) => return Begin::Cached(t),
+            Lookup::RefreshDue(t) => Some(t),
+            Lookup::Missing => {
+                if let Some(id) = self.inflight.get(&key) {
+                    return Begin::Join(*id);
+                }
+                None
+            }
+        };
+        let id = FlowId(self.next_flow);
+        self.next_flow += 1;
+        self.inflight.insert(key.clone(), id);
+        let (order, mode) = match self.sticky {
+            Some(i) => (vec![i], Mode::PassThrough),
+            None => ((0..self.members.len()).collect(), self.mode),
+        };
+        let chain = ChainFlow::new(
+            Arc::clone(&self.members),
+            order,
+            mode,
+            self.sticky,
+            request,
+            self.rng.next_u64(),
+        );
+        let flow = Flow {
+            id,
+            owner: self.id,
+            key,
+            background: serving.is_some(),
+            chain,
+        };
+        Begin::Start {
+            flow: Box::new(flow),
+            serving,
+        }
+    }
+
+    /// Ends a flow: caches its token and returns it, or returns its error. A flow that has not
+    /// finished (its caller gave up) ends as aborted.
+    pub fn finish(&mut self, flow: Flow, now: Timestamp) -> Result<AccessToken, TokenError> {
+        if flow.owner != self.id {
+            return Err(TokenError::new(
+                crate::error::ErrorKind::InvalidRequest,
+                Misuse::ForeignFlow.to_string(),
+            ));
+        }
+        if self.inflight.get(&flow.key) == Some(&flow.id) {
+            self.inflight.remove(&flow.key);
+        }
+        let finished = flow.chain.is_finished();
+        match flow.chain.into_result() {
+            Ok((token, member)) => {
+                self.cache.insert(flow.key, token.clone(), now);
+                if self.sticky_enabled {
+                    self.sticky = Some(member);
+                }
+                Ok(token)
+            }
+            Err(e) => {
+                if flow.background && finished {
+                    self.cache.refresh_failed(&flow.key, now);
+                }
+                Err(e)
+            }
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! The sans-IO boundary: what the core asks for ([`Action`]), what the driver reports back
+//! ([`Reply`]), and what the driver must do next ([`Step`]).
+
+use std::fmt;
+
+use crate::http::{HttpRequest, HttpResponse};
+use crate::secret::Secret;
+use crate::time::Timestamp;
+use crate::token::AccessToken;
+
+/// What the driver must do before calling `poll` again.
+#[derive(Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(tag = "type", rename_all = "camelCase"))]
+#[non_exhaustive]
+pub enum Step {
+    /// Carry out this action, then report back once with `handle`.
+    Perform {
+        /// The action.
+        action: Action,
+    },
+    /// Nothing to do until this time (retry back-off); poll again then.
+    Wait {
+        /// When to poll again.
+        until: Timestamp,
+    },
+    /// No more IO is needed; pass the flow to `Credential::finish`.
+    Finished,
+}
+
+/// One piece of IO, described as data. The driver performs it; the core never does.
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(tag = "type", rename_all = "camelCase"))]
+#[non_exhaustive]
+pub enum Action {
+    /// Send this request. Give up at `deadline` (reply `Failed` with [`IoFailureKind::TimedOut`]),
+    /// and when `connect_deadline` is set, give up if the TCP connection is not established by
+    /// then ([`IoFailureKind::ConnectTimedOut`]).
+    #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+    Http {
+        /// The request.
+        request: HttpRequest,
+        /// When to give up on the whole exchange.
+        deadline: Timestamp,
+        /// When to give up if the connection is not yet established.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        connect_deadline: Option<Timestamp>,
+    },
+    /// Run a program without a shell and capture its output; kill it at `deadline`.
+    #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+    Run {
+        /// The program, resolved through `PATH` by the driver.
+        program: String,
+        /// The arguments, passed as they are.
+        args: Vec<String>,
+        /// Variables to set on top of the inherited environment.
+        env: Vec<(String, String)>,
+        /// Variables to remove from the inherited environment (compared case-insensitively).
+        env_remove: Vec<String>,
+        /// The working directory, or the driver's own when `None`.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        cwd: Option<String>,
+        /// When to kill the process.
+        deadline: Timestamp,
+    },
+    /// Read a whole file as UTF-8; reply `Failed` with [`IoFailureKind::TooLarge`] beyond
+    /// `max_bytes`.
+    #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+    ReadFile {
+        /// The path.
+        path: String,
+        /// The size cap.
+        max_bytes: u64,
+    },
+    /// Ask the `index`th member of a `ChainedTokenCredential` (a credential object the core does
+    /// not own) for a token.
+    #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+    Delegate {
+        /// The member's position in the chain.
+        index: usize,
+        /// The scopes to ask for.
+        scopes: Vec<String>,
+        /// `GetTokenOptions.claims`.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        claims: Option<String>,
+        /// `GetTokenOptions.tenantId`.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        tenant_id: Option<String>,
+        /// `GetTokenOptions.enableCae`.
+        enable_cae: bool,
+    },
+}
+
+/// The driver's report on the most recent [`Action`].
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(tag = "type", rename_all = "camelCase"))]
+#[non_exhaustive]
+pub enum Reply {
+    /// The response to an [`Action::Http`], whatever its status.
+    Http(HttpResponse),
+    /// The output of an [`Action::Run`] that started (even if it exited non-zero).
+    Ran(ProcessOutput),
+    /// The contents of an [`Action::ReadFile`].
+    File {
+        /// The file's text.
+        contents: Secret,
+    },
+    /// The outcome of an [`Action::Delegate`].
+    Delegated(DelegateOutcome),
+    /// The action could not be carried out.
+    Failed(IoFailure),
+}
+
+impl fmt::Debug for Reply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Http(r) => f.debug_tuple("Http").field(r).finish(),
+            Self::Ran(o) => f.debug_tuple("Ran").field(o).finish(),
+            Self::File { contents } => f.debug_struct("File").field("contents", contents).finish(),
+            Self::Delegated(o) => f.debug_tuple("Delegated").field(o).finish(),
+            Self::Failed(e) => f.debug_tuple("Failed").field(e).finish(),
+        }
+    }
+}
+
+/// What a finished process printed.
+#[derive(Clone, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+pub struct ProcessOutput {
+    /// The exit code, or `None` when it was killed by a signal.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub exit_code: Option<i32>,
+    /// Standard output (may hold a token).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub stdout: Secret,
+    /// Standard error.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub stderr: String,
+}
+
+impl fmt::Debug for ProcessOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProcessOutput")
+            .field("exit_code", &self.exit_code)
+            .field("stdout_len", &self.stdout.expose().len())
+            .field("stderr_len", &self.stderr.len())
+            .finish()
+    }
+}
+
+/// The result of asking a foreign chain member for a token.
+#[derive(Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+pub struct DelegateOutcome {
+    /// The token, or `None` when the member resolved `null`.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub token: Option<AccessToken>,
+    /// The error's `name` and `message` when the member threw.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub error: Option<ForeignError>,
+}
+
+/// An error thrown by a foreign chain member.
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+pub struct ForeignError {
+    /// The error's `name` (decides whether the chain moves on).
+    pub name: String,
+    /// The error's `message`.
+    pub message: String,
+}
+
+/// Why an action could not be carried out.
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+pub struct IoFailure {
+    /// The kind of failure (drives retry and classification).
+    pub kind: IoFailureKind,
+    /// A description for messages; never a secret.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub message: String,
+}
+
+impl IoFailure {
+    /// Builds a failure.
+    pub fn new(kind: IoFailureKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+/// The kinds of IO failure the core distinguishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+#[non_exhaustive]
+pub enum IoFailureKind {
+    /// The whole deadline passed.
+    TimedOut,
+    /// The connection was not established before `connect_deadline`.
+    ConnectTimedOut,
+    /// The connection was refused (`ECONNREFUSED`).
+    Refused,
+    /// The connection was reset (`ECONNRESET`, `EPIPE`).
+    Reset,
+    /// No route to the host or network (`EHOSTUNREACH`, `ENETUNREACH`).
+    Unreachable,
+    /// A host name did not resolve (`ENOTFOUND`, `EAI_AGAIN`).
+    DnsFailed,
+    /// A file or program does not exist (`ENOENT`).
+    NotFound,
+    /// Permission denied (`EACCES`, `EPERM`).
+    PermissionDenied,
+    /// A file is larger than allowed, or a response body exceeded the driver's cap.
+    TooLarge,
+    /// TLS failed (certificate not trusted, thumbprint mismatch, handshake error).
+    Tls,
+    /// The caller's `abortSignal` fired.
+    Aborted,
+    /// This runtime cannot perform the action (no processes or files in a browser).
+    Unsupported,
+    /// Anything else.
+    Other,
+}

@@ -1,0 +1,74 @@
+//! The sans-IO core of azcred: every decision of `@azure/identity`'s `DefaultAzureCredential`
+//! and its member credentials, with no IO, no clock and no environment access.
+//!
+//! A driver (the `azcred` npm package, through the napi or wasm binding) builds a [`Credential`]
+//! from an [`EnvSnapshot`] and [`Options`], then for each `getToken`:
+//!
+//! 1. calls [`Credential::begin`], which answers from the cache, joins a running acquisition,
+//!    or starts a [`Flow`];
+//! 2. loops: [`Flow::poll`] returns a [`Step`]; the driver performs each [`Action`] and reports
+//!    the [`Reply`] with [`Flow::handle`], or waits until the time in [`Step::Wait`].
+//!    **After each `handle`, call `poll` until it returns `Wait` or `Finished`.**
+//! 3. passes the finished flow to [`Credential::finish`], which caches and returns the token or a
+//!    [`TokenError`].
+//!
+//! Time is milliseconds since the epoch ([`Timestamp`]), passed in on every call.
+//!
+//! ```
+//! use azcred_core::{Action, Begin, Credential, EnvSnapshot, HttpResponse, Options, Reply, Step,
+//!                   Timestamp, TokenRequest};
+//!
+//! let env = EnvSnapshot::from_pairs([
+//!     ("IDENTITY_ENDPOINT", "http://127.0.0.1:4000/msi/token"),
+//!     ("IDENTITY_HEADER", "s3cret"),
+//! ]);
+//! let mut cred = Credential::new("ManagedIdentityCredential", &Options::default(), &env, 1).unwrap();
+//! let now = Timestamp::from_secs(1_700_000_000);
+//! let Begin::Start { mut flow, .. } = cred.begin(TokenRequest::new(["https://storage.azure.com/.default"]), now)
+//! else { unreachable!() };
+//! let token = loop {
+//!     match flow.poll(now) {
+//!         Step::Perform { action: Action::Http { request, .. } } => {
+//!             assert!(request.url.starts_with("http://127.0.0.1:4000/msi/token?api-version=2019-08-01"));
+//!             let body = r#"{"access_token":"t","expires_on":"1700003600"}"#;
+//!             flow.handle(Reply::Http(HttpResponse::new(200, body)), now).unwrap();
+//!         }
+//!         Step::Finished => break cred.finish(*flow, now).unwrap(),
+//!         other => panic!("unexpected {other:?}"),
+//!     }
+//! };
+//! assert_eq!(token.expires_on, Timestamp::from_secs(1_700_003_600));
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+// A `TokenError` carries a whole chain report; errors end an acquisition, so their size is not
+// on a hot path.
+#![allow(clippy::result_large_err)]
+
+mod cache;
+mod chain;
+mod credential;
+mod env;
+mod error;
+mod http;
+mod io;
+mod options;
+mod plan;
+mod retry;
+mod secret;
+mod source;
+mod time;
+mod token;
+
+pub use credential::{Begin, Credential, Flow, FlowId, MemberReport};
+pub use env::EnvSnapshot;
+pub use error::{ConfigError, ErrorKind, ErrorResponse, Misuse, TokenError};
+pub use http::{Headers, HttpRequest, HttpResponse, Method};
+pub use io::{
+    Action, DelegateOutcome, ForeignError, IoFailure, IoFailureKind, ProcessOutput, Reply, Step,
+};
+pub use options::{OneOrMany, Options, RetryOptions};
+pub use secret::Secret;
+pub use source::TokenRequest;
+pub use time::Timestamp;
+pub use token::{AccessToken, ParseError, parse_expiry_str, parse_token_response};

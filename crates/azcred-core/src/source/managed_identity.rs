@@ -1,0 +1,586 @@
+//! `ManagedIdentityCredential`: source detection, the wire request of each managed-identity
+//! endpoint, the DefaultAzureCredential IMDS probe, and retries with a bounded total time.
+
+use std::time::Duration;
+
+use crate::env::EnvSnapshot;
+use crate::error::{ConfigError, ErrorKind, Misuse, TokenError};
+use crate::http::{HttpRequest, HttpResponse, form, with_query};
+use crate::io::{Action, IoFailure, IoFailureKind, Reply};
+use crate::retry::{self, RetryPolicy, Rng};
+use crate::secret::Secret;
+use crate::source::{
+    Decided, Outstanding, Source, SourceFlow, SourceStep, StartContext, TokenRequest, excerpt,
+    json_list, scope_to_resource,
+};
+use crate::time::Timestamp;
+use crate::token::parse_token_response;
+
+const NAME: &str = "ManagedIdentityCredential";
+
+/// The IMDS address on every Azure VM.
+pub(crate) const IMDS_BASE: &str = "http://169.254.169.254";
+const IMDS_PATH: &str = "/metadata/identity/oauth2/token";
+
+/// The probe's whole deadline unless `requestOptions.timeout` says otherwise (the reference's).
+const PROBE_TIMEOUT: Duration = Duration::from_millis(1000);
+/// The probe gives up when no TCP connection is established within this. On an Azure host the
+/// IMDS address is answered by the host itself and a connection is established in well under a
+/// millisecond; on a laptop the address is usually routed nowhere and the SYN is silently
+/// dropped, which the reference waits out for the whole second. A slow *answer* is still allowed
+/// the full probe deadline, so a busy but live IMDS is never misjudged.
+const PROBE_CONNECT_TIMEOUT: Duration = Duration::from_millis(200);
+/// Each token request attempt gives up after this (the reference has no limit).
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+/// No retry starts later than this after the first attempt.
+const RETRY_BUDGET: Duration = Duration::from_secs(30);
+/// 410 Gone from IMDS means "upgrading"; the reference waits at least 3 s between these.
+const GONE_MIN_BASE: Duration = Duration::from_secs(3);
+
+/// A user-assigned identity selector.
+#[allow(clippy::enum_variant_names)] // the reference's own names: clientId, objectId, resourceId
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum UserAssigned {
+    ClientId(String),
+    ObjectId(String),
+    ResourceId(String),
+}
+
+impl UserAssigned {
+    fn value(&self) -> &str {
+        match self {
+            Self::ClientId(v) | Self::ObjectId(v) | Self::ResourceId(v) => v,
+        }
+    }
+}
+
+/// Which managed-identity endpoint this host has, detected from the environment.
+#[derive(Debug, Clone)]
+pub(crate) enum Endpoint {
+    ServiceFabric {
+        url: String,
+        secret: Secret,
+        thumbprint: String,
+    },
+    AppService {
+        url: String,
+        secret: Secret,
+    },
+    MachineLearning {
+        url: String,
+        secret: Secret,
+        default_client_id: Option<String>,
+    },
+    CloudShell {
+        url: String,
+    },
+    Imds {
+        base: String,
+        probe_allowed: bool,
+    },
+}
+
+impl Endpoint {
+    /// Detects the source, first match wins, in the reference's order.
+    fn detect(env: &EnvSnapshot) -> Self {
+        let identity = env.get("IDENTITY_ENDPOINT").zip(env.get("IDENTITY_HEADER"));
+        if let (Some((url, header)), Some(thumb)) =
+            (identity, env.get("IDENTITY_SERVER_THUMBPRINT"))
+        {
+            return Self::ServiceFabric {
+                url: url.to_owned(),
+                secret: Secret::new(header),
+                thumbprint: thumb.to_owned(),
+            };
+        }
+        if let Some((url, header)) = identity {
+            return Self::AppService {
+                url: url.to_owned(),
+                secret: Secret::new(header),
+            };
+        }
+        if let (Some(url), Some(secret)) = (env.get("MSI_ENDPOINT"), env.get("MSI_SECRET")) {
+            return Self::MachineLearning {
+                url: url.to_owned(),
+                secret: Secret::new(secret),
+                default_client_id: env.get("DEFAULT_IDENTITY_CLIENT_ID").map(str::to_owned),
+            };
+        }
+        if let Some(url) = env.get("MSI_ENDPOINT") {
+            return Self::CloudShell {
+                url: url.to_owned(),
+            };
+        }
+        if let Some(host) = env.get("AZURE_POD_IDENTITY_AUTHORITY_HOST") {
+            // The reference lower-cases the whole URL and appends a slash; the probe is skipped.
+            let url = format!("{}{IMDS_PATH}", host.trim_end_matches('/')).to_lowercase();
+            return Self::Imds {
+                base: format!("{url}/"),
+                probe_allowed: false,
+            };
+        }
+        // azcred's own override of the IMDS address, for tests and local emulators: unlike the
+        // pod-identity variable it keeps the probe, so DefaultAzureCredential behaves as on a VM.
+        let base = env
+            .get("AZCRED_IMDS_ENDPOINT")
+            .unwrap_or(IMDS_BASE)
+            .trim_end_matches('/');
+        Self::Imds {
+            base: format!("{base}{IMDS_PATH}"),
+            probe_allowed: true,
+        }
+    }
+
+    /// The source's name in messages.
+    fn label(&self) -> &'static str {
+        match self {
+            Self::ServiceFabric { .. } => "Service Fabric",
+            Self::AppService { .. } => "App Service",
+            Self::MachineLearning { .. } => "Azure Machine Learning",
+            Self::CloudShell { .. } => "Cloud Shell",
+            Self::Imds { .. } => "IMDS",
+        }
+    }
+
+    /// The secret sent to the endpoint, to scrub from any text the endpoint sends back.
+    fn secret(&self) -> Option<&Secret> {
+        match self {
+            Self::ServiceFabric { secret, .. }
+            | Self::AppService { secret, .. }
+            | Self::MachineLearning { secret, .. } => Some(secret),
+            Self::CloudShell { .. } | Self::Imds { .. } => None,
+        }
+    }
+
+    /// Builds the token request for `resource`, or says why this identity cannot be used here.
+    fn token_request(
+        &self,
+        resource: &str,
+        id: Option<&UserAssigned>,
+    ) -> Result<HttpRequest, String> {
+        let id_param = |client: &'static str, resource_id: &'static str| {
+            id.map(|id| match id {
+                UserAssigned::ClientId(v) => (client, v.as_str()),
+                UserAssigned::ObjectId(v) => ("object_id", v.as_str()),
+                UserAssigned::ResourceId(v) => (resource_id, v.as_str()),
+            })
+        };
+        let query = |api: &str, extra: Option<(&str, &str)>| {
+            let mut pairs = vec![("api-version", api), ("resource", resource)];
+            pairs.extend(extra);
+            form(&pairs)
+        };
+        Ok(match self {
+            Self::AppService { url, secret } => HttpRequest::get(with_query(
+                url,
+                &query("2019-08-01", id_param("client_id", "mi_res_id")),
+            ))
+            .header("X-IDENTITY-HEADER", secret.expose()),
+            Self::ServiceFabric {
+                url,
+                secret,
+                thumbprint,
+            } => {
+                let mut r = HttpRequest::get(with_query(url, &query("2019-07-01-preview", None)))
+                    .header("secret", secret.expose());
+                r.pinned_thumbprint = Some(thumbprint.to_ascii_uppercase());
+                r
+            }
+            Self::MachineLearning {
+                url,
+                secret,
+                default_client_id,
+            } => {
+                let client = match id {
+                    Some(UserAssigned::ClientId(v)) => Some(v.as_str()),
+                    Some(_) => {
+                        return Err(
+                            "Only client id is supported for user-assigned managed identity \
+                                    in MachineLearning."
+                                .to_owned(),
+                        );
+                    }
+                    None => default_client_id.as_deref(),
+                };
+                HttpRequest::get(with_query(
+                    url,
+                    &query("2017-09-01", client.map(|c| ("clientid", c))),
+                ))
+                .header("Metadata", "true")
+                .header("secret", secret.expose())
+            }
+            Self::CloudShell { url } => {
+                HttpRequest::post_form(url.clone(), Secret::new(form(&[("resource", resource)])))
+                    .header("Metadata", "true")
+            }
+            Self::Imds { base, .. } => HttpRequest::get(with_query(
+                base,
+                &query("2018-02-01", id_param("client_id", "msi_res_id")),
+            ))
+            .header("Metadata", "true"),
+        })
+    }
+}
+
+/// Options that shape a managed identity credential.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ManagedIdentityConfig {
+    pub(crate) id: Option<UserAssigned>,
+    /// Probe IMDS before the first request (DefaultAzureCredential only).
+    pub(crate) probe: bool,
+    /// `retryOptions.maxRetries`, `retryOptions.retryDelayInMs`, `retryOptions.maxRetryDelayInMs`.
+    pub(crate) max_retries: Option<u32>,
+    pub(crate) retry_delay: Option<Duration>,
+    pub(crate) max_retry_delay: Option<Duration>,
+    /// Defaults for `max_retries` and `retry_delay` (DefaultAzureCredential: 5 and 800 ms;
+    /// standalone: 3 and 1000 ms, as the reference).
+    pub(crate) default_retries: (u32, Duration),
+}
+
+/// A configured managed identity source.
+#[derive(Debug)]
+pub(crate) struct ManagedIdentity {
+    endpoint: Endpoint,
+    id: Option<UserAssigned>,
+    probe: bool,
+    retry: RetryPolicy,
+}
+
+impl ManagedIdentity {
+    /// Detects the endpoint and checks the identity options against it.
+    pub(crate) fn new(
+        env: &EnvSnapshot,
+        config: ManagedIdentityConfig,
+    ) -> Result<Self, ConfigError> {
+        let endpoint = Endpoint::detect(env);
+        if config.id.is_some() {
+            match endpoint {
+                Endpoint::CloudShell { .. } => {
+                    return Err(ConfigError::unavailable(
+                        "ManagedIdentityCredential: Specifying a user-assigned managed identity is \
+                         not supported for CloudShell at runtime. When using Managed Identity in \
+                         CloudShell, omit the clientId, resourceId, and objectId parameters.",
+                    ));
+                }
+                Endpoint::ServiceFabric { .. } => {
+                    return Err(ConfigError::unavailable(
+                        "ManagedIdentityCredential: Specifying a `clientId` or `resourceId` is not \
+                         supported by the Service Fabric managed identity environment. The managed \
+                         identity configuration is determined by the Service Fabric cluster \
+                         resource configuration. See https://aka.ms/servicefabricmi for more \
+                         information",
+                    ));
+                }
+                _ => {}
+            }
+        }
+        let probe = config.probe
+            && matches!(
+                endpoint,
+                Endpoint::Imds {
+                    probe_allowed: true,
+                    ..
+                }
+            );
+        let (default_retries, default_delay) = config.default_retries;
+        let retry = RetryPolicy {
+            max_retries: config.max_retries.unwrap_or(default_retries),
+            base: config.retry_delay.unwrap_or(default_delay),
+            max_delay: config.max_retry_delay.unwrap_or(Duration::from_secs(64)),
+            budget: RETRY_BUDGET,
+        };
+        Ok(Self {
+            endpoint,
+            id: config.id,
+            probe,
+            retry,
+        })
+    }
+}
+
+impl Source for ManagedIdentity {
+    fn describe(&self) -> String {
+        let who = match &self.id {
+            None => "system-assigned identity".to_owned(),
+            Some(UserAssigned::ClientId(v)) => format!("user-assigned identity (client id {v})"),
+            Some(UserAssigned::ObjectId(v)) => format!("user-assigned identity (object id {v})"),
+            Some(UserAssigned::ResourceId(v)) => {
+                format!("user-assigned identity (resource id {v})")
+            }
+        };
+        let probe = if self.probe { ", probed first" } else { "" };
+        format!("{} endpoint, {who}{probe}", self.endpoint.label())
+    }
+
+    fn name(&self) -> &str {
+        NAME
+    }
+
+    fn start(&self, request: &TokenRequest, ctx: StartContext) -> Box<dyn SourceFlow> {
+        let [scope] = request.scopes.as_slice() else {
+            return Box::new(Decided(Some(Err(TokenError::unavailable(format!(
+                "ManagedIdentityCredential: Multiple scopes are not supported. Scopes: {}",
+                json_list(&request.scopes)
+            ))))));
+        };
+        let token_request = match self
+            .endpoint
+            .token_request(scope_to_resource(scope), self.id.as_ref())
+        {
+            Ok(r) => r,
+            Err(msg) => return Box::new(Decided(Some(Err(failed(&msg))))),
+        };
+        let probe = (self.probe && !ctx.proven).then(|| {
+            let Endpoint::Imds { base, .. } = &self.endpoint else {
+                unreachable_probe()
+            };
+            let timeout = request
+                .timeout_ms
+                .map_or(PROBE_TIMEOUT, Duration::from_millis);
+            (
+                HttpRequest::get(base.clone()).header("Accept", "application/json"),
+                timeout,
+            )
+        });
+        Box::new(MiFlow {
+            state: if probe.is_some() {
+                State::Probe
+            } else {
+                State::Request
+            },
+            probe,
+            request: token_request,
+            secret: self.endpoint.secret().cloned(),
+            user_assigned: self.id.as_ref().map(|id| id.value().to_owned()),
+            retry: self.retry,
+            started: None,
+            retries: 0,
+            rng: Rng::new(ctx.seed),
+            outstanding: Outstanding::default(),
+            result: None,
+        })
+    }
+}
+
+/// The probe only exists for IMDS (checked in `ManagedIdentity::new`); a helper keeps that
+/// invariant in one place.
+fn unreachable_probe() -> ! {
+    unreachable!("the probe is only enabled for the IMDS endpoint")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Probe,
+    Request,
+    Waiting(Timestamp),
+    Done,
+}
+
+#[derive(Debug)]
+struct MiFlow {
+    state: State,
+    probe: Option<(HttpRequest, Duration)>,
+    request: HttpRequest,
+    secret: Option<Secret>,
+    user_assigned: Option<String>,
+    retry: RetryPolicy,
+    started: Option<Timestamp>,
+    retries: u32,
+    rng: Rng,
+    outstanding: Outstanding,
+    result: Option<Result<crate::token::AccessToken, TokenError>>,
+}
+
+/// "ManagedIdentityCredential: Authentication failed. Message <msg>" (the reference's wrap, with
+/// its missing colon).
+fn failed(msg: &str) -> TokenError {
+    TokenError::unavailable(format!("{NAME}: Authentication failed. Message {msg}"))
+}
+
+impl MiFlow {
+    fn finish(&mut self, r: Result<crate::token::AccessToken, TokenError>) {
+        self.state = State::Done;
+        self.result = Some(r);
+    }
+
+    /// Scrubs the endpoint secret and user-assigned ids out of text the endpoint sent back.
+    fn scrub(&self, text: &str) -> String {
+        let mut out = excerpt(text, 300);
+        if let Some(s) = self.secret.as_ref().filter(|s| s.expose().len() >= 4) {
+            out = out.replace(s.expose(), "[redacted]");
+        }
+        out
+    }
+
+    /// Schedules another attempt after `delay`, or returns false when retries or the time budget
+    /// are spent.
+    fn schedule_retry(&mut self, delay: Duration, now: Timestamp) -> bool {
+        let started = self.started.unwrap_or(now);
+        if self.retries >= self.retry.max_retries {
+            return false;
+        }
+        let at = now.plus(delay);
+        if at.since(started) > self.retry.budget {
+            return false;
+        }
+        self.retries += 1;
+        self.state = State::Waiting(at);
+        true
+    }
+
+    fn on_probe(&mut self, reply: Reply) {
+        let available = match reply {
+            Reply::Http(r) => !(r.status == 403 && r.body.contains("unreachable")),
+            Reply::Failed(IoFailure {
+                kind: IoFailureKind::Aborted,
+                ..
+            }) => {
+                return self.finish(Err(aborted()));
+            }
+            _ => false,
+        };
+        if available {
+            self.state = State::Request;
+        } else {
+            self.finish(Err(failed(
+                "Attempted to use the IMDS endpoint, but it is not available.",
+            )));
+        }
+    }
+
+    fn on_response(&mut self, resp: HttpResponse, now: Timestamp) {
+        if (200..300).contains(&resp.status) {
+            let r = parse_token_response(&resp.body, now).map_err(|e| failed(&e.to_string()));
+            return self.finish(r);
+        }
+        let retry_delay = match resp.status {
+            404 => Some(
+                self.retry
+                    .delay(self.retries, self.retry.base, &mut self.rng),
+            ),
+            410 => Some(self.retry.delay(
+                self.retries,
+                self.retry.base.max(GONE_MIN_BASE),
+                &mut self.rng,
+            )),
+            s if retry::is_retryable_status(s) => {
+                Some(retry::retry_after(&resp.headers, now).unwrap_or_else(|| {
+                    self.retry
+                        .delay(self.retries, self.retry.base, &mut self.rng)
+                }))
+            }
+            _ => None,
+        };
+        if let Some(delay) = retry_delay {
+            if self.schedule_retry(delay, now) {
+                return;
+            }
+        }
+        let msg = self.describe_error(&resp);
+        self.finish(Err(failed(&msg)));
+    }
+
+    /// Renders an error response: the OAuth `error`/`error_description`, or `message`, or an
+    /// excerpt of the body.
+    fn describe_error(&self, resp: &HttpResponse) -> String {
+        let v: Option<serde_json::Value> = serde_json::from_str(&resp.body).ok();
+        let field = |name: &str| {
+            v.as_ref()
+                .and_then(|v| v.get(name))
+                .and_then(|f| {
+                    f.as_str()
+                        .map(str::to_owned)
+                        .or_else(|| Some(f.to_string()))
+                })
+                .filter(|s| !s.is_empty() && s != "null")
+        };
+        let detail = match (
+            field("error"),
+            field("error_description").or_else(|| field("message")),
+        ) {
+            (Some(e), Some(d)) => format!("{e}: {d}"),
+            (Some(e), None) => e,
+            (None, Some(d)) => d,
+            (None, None) if resp.body.trim().is_empty() => "(empty body)".to_owned(),
+            (None, None) => resp.body.clone(),
+        };
+        let mut msg = format!("{} (HTTP {})", self.scrub(&detail), resp.status);
+        if let (Some(id), 400) = (&self.user_assigned, resp.status) {
+            msg.push_str(&format!(
+                ". Check that the user-assigned identity {id} is assigned to this resource"
+            ));
+        }
+        msg
+    }
+
+    fn on_failure(&mut self, f: IoFailure, now: Timestamp) {
+        match f.kind {
+            IoFailureKind::Aborted => self.finish(Err(aborted())),
+            IoFailureKind::Unreachable => self.finish(Err(TokenError::unavailable(format!(
+                "{NAME}: Network unreachable. Message: {}",
+                excerpt(&f.message, 300)
+            )))),
+            k if retry::is_retryable_failure(k) => {
+                let delay = self
+                    .retry
+                    .delay(self.retries, self.retry.base, &mut self.rng);
+                if !self.schedule_retry(delay, now) {
+                    self.finish(Err(failed(&excerpt(&f.message, 300))));
+                }
+            }
+            _ => self.finish(Err(failed(&excerpt(&f.message, 300)))),
+        }
+    }
+}
+
+fn aborted() -> TokenError {
+    TokenError::new(ErrorKind::Aborted, "The operation was aborted.")
+}
+
+impl SourceFlow for MiFlow {
+    fn poll(&mut self, now: Timestamp) -> SourceStep {
+        if let Some(step) = self.outstanding.repeat() {
+            return step;
+        }
+        match self.state {
+            State::Probe => {
+                let Some((req, timeout)) = self.probe.clone() else {
+                    unreachable_probe()
+                };
+                self.outstanding.perform(Action::Http {
+                    request: req,
+                    deadline: now.plus(timeout),
+                    connect_deadline: Some(now.plus(PROBE_CONNECT_TIMEOUT.min(timeout))),
+                })
+            }
+            State::Waiting(until) if now < until => SourceStep::Wait(until),
+            State::Request | State::Waiting(_) => {
+                self.started.get_or_insert(now);
+                self.state = State::Request;
+                self.outstanding.perform(Action::Http {
+                    request: self.request.clone(),
+                    deadline: now.plus(ATTEMPT_TIMEOUT),
+                    connect_deadline: None,
+                })
+            }
+            State::Done => SourceStep::Done(
+                self.result
+                    .take()
+                    .unwrap_or_else(|| Err(failed("the flow has already finished"))),
+            ),
+        }
+    }
+
+    fn handle(&mut self, reply: Reply, now: Timestamp) -> Result<(), Misuse> {
+        let Action::Http { .. } = self.outstanding.take()? else {
+            return Err(Misuse::WrongReply);
+        };
+        match (self.state, reply) {
+            (State::Probe, reply @ (Reply::Http(_) | Reply::Failed(_))) => self.on_probe(reply),
+            (State::Request, Reply::Http(resp)) => self.on_response(resp, now),
+            (State::Request, Reply::Failed(f)) => self.on_failure(f, now),
+            _ => return Err(Misuse::WrongReply),
+        }
+        Ok(())
+    }
+}

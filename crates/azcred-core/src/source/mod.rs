@@ -1,0 +1,143 @@
+//! Credential sources: one file per source. Each source plans its own small state machine
+//! ([`SourceFlow`]) for one token acquisition; the chain walks them in order.
+
+pub(crate) mod external;
+pub(crate) mod managed_identity;
+
+use crate::error::{Misuse, TokenError};
+use crate::io::{Action, Reply};
+use crate::time::Timestamp;
+use crate::token::AccessToken;
+
+/// What a caller asks for: `getToken(scopes, options)`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase", default))]
+pub struct TokenRequest {
+    /// The scopes, e.g. `["https://storage.azure.com/.default"]`.
+    pub scopes: Vec<String>,
+    /// `GetTokenOptions.claims`.
+    pub claims: Option<String>,
+    /// `GetTokenOptions.tenantId`.
+    pub tenant_id: Option<String>,
+    /// `GetTokenOptions.enableCae`.
+    pub enable_cae: bool,
+    /// `GetTokenOptions.requestOptions.timeout` in ms (the IMDS probe's timeout, as in the
+    /// reference).
+    pub timeout_ms: Option<u64>,
+}
+
+impl TokenRequest {
+    /// A request for these scopes with no other options.
+    pub fn new<S: Into<String>>(scopes: impl IntoIterator<Item = S>) -> Self {
+        Self {
+            scopes: scopes.into_iter().map(Into::into).collect(),
+            ..Self::default()
+        }
+    }
+}
+
+/// What a source flow needs next.
+#[derive(Debug)]
+pub(crate) enum SourceStep {
+    Perform(Action),
+    Wait(Timestamp),
+    Done(Result<AccessToken, TokenError>),
+    /// The source resolved `null` (only foreign chain members do): the chain moves on silently.
+    Null,
+}
+
+/// One source's acquisition in progress.
+pub(crate) trait SourceFlow: std::fmt::Debug + Send {
+    /// Returns the next step; repeats the outstanding action until it is handled.
+    fn poll(&mut self, now: Timestamp) -> SourceStep;
+    /// Takes the reply to the outstanding action.
+    fn handle(&mut self, reply: Reply, now: Timestamp) -> Result<(), Misuse>;
+}
+
+/// Facts the chain passes to a source when it starts one.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StartContext {
+    /// This source already produced a token for this credential (the chain is sticky to it), so
+    /// availability checks such as the IMDS probe are skipped.
+    pub(crate) proven: bool,
+    /// Seeds the flow's jitter.
+    pub(crate) seed: u64,
+}
+
+/// A configured credential source.
+pub(crate) trait Source: std::fmt::Debug + Send + Sync {
+    /// The reference's class name, used in messages (`ManagedIdentityCredential`).
+    fn name(&self) -> &str;
+    /// Says what the source will do, for `explain` (no secrets).
+    fn describe(&self) -> String;
+    /// Starts one acquisition.
+    fn start(&self, request: &TokenRequest, ctx: StartContext) -> Box<dyn SourceFlow>;
+}
+
+/// The action a flow is waiting on, so a repeated `poll` repeats it and `handle` can check the
+/// reply belongs to something.
+#[derive(Debug, Default)]
+pub(crate) struct Outstanding(Option<Action>);
+
+impl Outstanding {
+    /// Records `action` as outstanding and returns the step for it.
+    pub(crate) fn perform(&mut self, action: Action) -> SourceStep {
+        self.0 = Some(action.clone());
+        SourceStep::Perform(action)
+    }
+
+    /// Returns the step for the action still outstanding, if any.
+    pub(crate) fn repeat(&self) -> Option<SourceStep> {
+        self.0.clone().map(SourceStep::Perform)
+    }
+
+    /// Takes the outstanding action for a reply, or reports misuse.
+    pub(crate) fn take(&mut self) -> Result<Action, Misuse> {
+        self.0.take().ok_or(Misuse::NoActionOutstanding)
+    }
+}
+
+/// A flow that is already decided (configuration errors found at `getToken` time).
+#[derive(Debug)]
+pub(crate) struct Decided(pub(crate) Option<Result<AccessToken, TokenError>>);
+
+impl SourceFlow for Decided {
+    fn poll(&mut self, _now: Timestamp) -> SourceStep {
+        match self.0.take() {
+            Some(r) => SourceStep::Done(r),
+            None => SourceStep::Done(Err(TokenError::unavailable(
+                "the flow has already finished",
+            ))),
+        }
+    }
+
+    fn handle(&mut self, _reply: Reply, _now: Timestamp) -> Result<(), Misuse> {
+        Err(Misuse::NoActionOutstanding)
+    }
+}
+
+/// Removes a trailing `/.default` from a scope, giving the resource (the reference's
+/// `mapScopesToResource`).
+pub(crate) fn scope_to_resource(scope: &str) -> &str {
+    scope.strip_suffix("/.default").unwrap_or(scope)
+}
+
+/// Quotes a list of scopes as the reference's messages do (`["a","b"]`).
+pub(crate) fn json_list(items: &[String]) -> String {
+    serde_json::to_string(items).unwrap_or_default()
+}
+
+/// Shortens text from a peer for use in a message: at most `max` characters, control
+/// characters replaced, so a hostile endpoint cannot flood or forge log lines.
+pub(crate) fn excerpt(text: &str, max: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .take(max)
+        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+        .collect();
+    if text.chars().count() > max {
+        out.push_str("...");
+    }
+    out
+}
