@@ -1,0 +1,211 @@
+// Public types of azcred. Structurally compatible with @azure/core-auth's TokenCredential, so
+// credentials can be passed to any Azure SDK client; no dependency on @azure packages.
+
+/** A bearer token, as @azure/core-auth's AccessToken. */
+export interface AccessToken {
+  /** The token. */
+  token: string;
+  /** When it expires, in milliseconds since the Unix epoch. */
+  expiresOnTimestamp: number;
+  /** When a refresh should start, in milliseconds since the Unix epoch. */
+  refreshAfterTimestamp?: number;
+  /** Always "Bearer" here. */
+  tokenType?: 'Bearer' | 'pop';
+}
+
+/** Options of getToken, as @azure/core-auth's GetTokenOptions. */
+export interface GetTokenOptions {
+  /** Cancels the wait; the acquisition's IO is cancelled once no caller waits for it. */
+  abortSignal?: AbortSignal;
+  /** `timeout` is the IMDS probe's deadline in ms (default 1000), as in @azure/identity. */
+  requestOptions?: { timeout?: number };
+  /** Accepted and ignored (no tracing). */
+  tracingOptions?: { tracingContext?: unknown };
+  /** Extra claims, e.g. from a CAE challenge. */
+  claims?: string;
+  /** Ask for a CAE-capable token. */
+  enableCae?: boolean;
+  /** Tenant for this request, where the credential allows it. */
+  tenantId?: string;
+}
+
+/** Anything that supplies tokens, as @azure/core-auth's TokenCredential. */
+export interface TokenCredential {
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null>;
+}
+
+/** Retry settings (managed identity requests). */
+export interface RetryOptions {
+  /** Retries after the first attempt. */
+  maxRetries?: number;
+  /** Base delay of the exponential back-off, in ms. */
+  retryDelayInMs?: number;
+  /** Largest single delay, in ms. */
+  maxRetryDelayInMs?: number;
+}
+
+/** Options every credential accepts. Pipeline options of @azure/identity (httpClient,
+ * proxyOptions, userAgentOptions, loggingOptions) are accepted and ignored. */
+export interface TokenCredentialOptions {
+  /** Entra authority host. @default "https://login.microsoftonline.com" */
+  authorityHost?: string;
+  /** Retry settings. */
+  retryOptions?: RetryOptions;
+  /** Accepted for compatibility; ignored. */
+  httpClient?: unknown;
+  /** Accepted for compatibility; ignored. */
+  proxyOptions?: unknown;
+  /** Accepted for compatibility; ignored. */
+  userAgentOptions?: unknown;
+  /** Accepted for compatibility; ignored. */
+  loggingOptions?: unknown;
+  /** Accepted for compatibility; ignored. */
+  additionalPolicies?: unknown;
+}
+
+/** The environment variables requiredEnvVars may name. */
+export type DefaultAzureCredentialEnvVars =
+  | 'AZURE_TOKEN_CREDENTIALS'
+  | 'AZURE_CLIENT_ID'
+  | 'AZURE_TENANT_ID'
+  | 'AZURE_CLIENT_SECRET'
+  | 'AZURE_CLIENT_CERTIFICATE_PATH'
+  | 'AZURE_CLIENT_CERTIFICATE_PASSWORD'
+  | 'AZURE_ADDITIONALLY_ALLOWED_TENANTS'
+  | 'AZURE_CLIENT_SEND_CERTIFICATE_CHAIN'
+  | 'AZURE_FEDERATED_TOKEN_FILE';
+
+/** Options of DefaultAzureCredential. */
+export interface DefaultAzureCredentialOptions extends TokenCredentialOptions {
+  /** Tenant for the developer tools and workload identity. */
+  tenantId?: string;
+  /** Client id of a user-assigned managed identity. @default process.env.AZURE_CLIENT_ID */
+  managedIdentityClientId?: string;
+  /** Resource id of a user-assigned managed identity; wins over any client id. */
+  managedIdentityResourceId?: string;
+  /** Client id for workload identity. */
+  workloadIdentityClientId?: string;
+  /** Tenants, besides the configured one, that getToken may ask for ("*" for any). */
+  additionallyAllowedTenants?: string[];
+  /** Deadline for developer-tool processes, in ms. */
+  processTimeoutInMs?: number;
+  /** Environment variables that must be set and not empty, checked by the constructor. */
+  requiredEnvVars?: DefaultAzureCredentialEnvVars | DefaultAzureCredentialEnvVars[];
+}
+
+/** Options of ManagedIdentityCredential: at most one of clientId, resourceId, objectId. */
+export interface ManagedIdentityCredentialOptions extends TokenCredentialOptions {
+  /** Client id of a user-assigned identity. */
+  clientId?: string;
+  /** Resource id of a user-assigned identity. */
+  resourceId?: string;
+  /** Object id of a user-assigned identity. */
+  objectId?: string;
+}
+
+/** What explain() reports for one credential of a chain (azcred's own). */
+export interface CredentialReport {
+  /** The credential's class name. */
+  name: string;
+  /** Whether it will be tried. */
+  available: boolean;
+  /** What it will do, or why it is left out. */
+  detail: string;
+  /** Whether it supplied the last token (later calls go straight to it). */
+  selected: boolean;
+}
+
+/** The chain of @azure/identity's DefaultAzureCredential, decided by azcred's core. */
+export class DefaultAzureCredential implements TokenCredential {
+  constructor(options?: DefaultAzureCredentialOptions);
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
+  /** Each credential of the chain, whether it will be tried and why not (azcred's own). */
+  explain(): CredentialReport[];
+}
+
+/** Tokens from the host's managed identity. */
+export class ManagedIdentityCredential implements TokenCredential {
+  constructor(clientId: string, options?: TokenCredentialOptions);
+  constructor(options?: ManagedIdentityCredentialOptions);
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
+  /** The detected managed identity source (azcred's own). */
+  explain(): CredentialReport[];
+}
+
+/** Tries each credential in order, as @azure/identity's ChainedTokenCredential. */
+export class ChainedTokenCredential implements TokenCredential {
+  constructor(...sources: TokenCredential[]);
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
+}
+
+/** Options of getBearerTokenProvider. */
+export interface GetBearerTokenProviderOptions {
+  /** Cancels a token request. */
+  abortSignal?: AbortSignal;
+  /** Accepted and ignored. */
+  tracingOptions?: { tracingContext?: unknown };
+}
+
+/** Returns a function that resolves to a bearer token for `scopes`. */
+export function getBearerTokenProvider(
+  credential: TokenCredential,
+  scopes: string | string[],
+  options?: GetBearerTokenProviderOptions,
+): () => Promise<string>;
+
+/** The credential cannot be used here; chains move on. */
+export class CredentialUnavailableError extends Error {
+  constructor(message?: string, options?: { cause?: unknown });
+}
+
+/** The OAuth error body of an AuthenticationError. */
+export interface ErrorResponse {
+  error: string;
+  errorDescription: string;
+  errorCodes?: number[];
+  timestamp?: string;
+  traceId?: string;
+  correlationId?: string;
+}
+
+/** The service refused the credential; chains stop. */
+export class AuthenticationError extends Error {
+  readonly statusCode: number;
+  readonly errorResponse: ErrorResponse;
+  constructor(statusCode: number, errorBody: object | string | undefined | null, options?: { cause?: unknown });
+}
+
+/** Options of AuthenticationRequiredError. */
+export interface AuthenticationRequiredErrorOptions {
+  scopes: string[];
+  getTokenOptions?: GetTokenOptions;
+  message?: string;
+  cause?: unknown;
+}
+
+/** More input is required; chains move on. */
+export class AuthenticationRequiredError extends Error {
+  scopes: string[];
+  getTokenOptions?: GetTokenOptions;
+  constructor(options: AuthenticationRequiredErrorOptions);
+}
+
+/** Every credential of a chain failed; `errors` holds each one's error, in order. */
+export class AggregateAuthenticationError extends Error {
+  errors: any[];
+  constructor(errors: any[], errorMessage?: string);
+}
+
+/** Well-known Entra authority hosts. */
+export declare const AzureAuthorityHosts: {
+  readonly AzureChina: 'https://login.chinacloudapi.cn';
+  readonly AzureGermany: 'https://login.microsoftonline.de';
+  readonly AzureGovernment: 'https://login.microsoftonline.us';
+  readonly AzurePublicCloud: 'https://login.microsoftonline.com';
+};
+
+/** The backend in use: the native addon, or the wasm module when the addon does not load. */
+export declare const backend: 'native' | 'wasm';
+
+/** The backend in use (ESM callers; loads it). */
+export function getBackend(): 'native' | 'wasm';

@@ -1,0 +1,30 @@
+'use strict';
+// azcred: DefaultAzureCredential for Node, decided by a Rust core (native addon, or wasm).
+// Requiring this file loads no backend; the first credential constructed does.
+
+const credentials = require('./lib/credentials');
+const errors = require('./lib/errors');
+
+exports.DefaultAzureCredential = credentials.DefaultAzureCredential;
+exports.ManagedIdentityCredential = credentials.ManagedIdentityCredential;
+exports.ChainedTokenCredential = credentials.ChainedTokenCredential;
+exports.getBearerTokenProvider = credentials.getBearerTokenProvider;
+exports.CredentialUnavailableError = errors.CredentialUnavailableError;
+exports.AuthenticationError = errors.AuthenticationError;
+exports.AuthenticationRequiredError = errors.AuthenticationRequiredError;
+exports.AggregateAuthenticationError = errors.AggregateAuthenticationError;
+exports.AzureAuthorityHosts = {
+  AzureChina: 'https://login.chinacloudapi.cn',
+  AzureGermany: 'https://login.microsoftonline.de',
+  AzureGovernment: 'https://login.microsoftonline.us',
+  AzurePublicCloud: 'https://login.microsoftonline.com',
+};
+/** Which backend is in use: 'native' or 'wasm' (loads it on first read). */
+Object.defineProperty(exports, 'backend', {
+  enumerable: true,
+  get() {
+    return require('./lib/backend').load().name;
+  },
+});
+/** Which backend is in use (a function, for ESM callers). */
+exports.getBackend = () => require('./lib/backend').load().name;

@@ -1,0 +1,17 @@
+// ESM entry: the same objects as the CommonJS entry.
+import azcred from './index.js';
+
+export const {
+  DefaultAzureCredential,
+  ManagedIdentityCredential,
+  ChainedTokenCredential,
+  getBearerTokenProvider,
+  CredentialUnavailableError,
+  AuthenticationError,
+  AuthenticationRequiredError,
+  AggregateAuthenticationError,
+  AzureAuthorityHosts,
+  getBackend,
+} = azcred;
+
+export default azcred;

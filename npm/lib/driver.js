@@ -1,0 +1,203 @@
+'use strict';
+// The one driver loop: begin → poll / perform / handle → finish, with `await` around the IO.
+// Every decision (cache, sharing, retries, deadlines, the chain walk) is the core's; this file
+// only moves data between the core and Node.
+
+const backend = require('./backend');
+const errors = require('./errors');
+
+/** JSON for the core: keeps plain values of the caller's options, drops functions, clients,
+ * signals and anything cyclic. */
+function coreOptions(options) {
+  const out = {};
+  if (!options || typeof options !== 'object') return out;
+  for (const [k, v] of Object.entries(options)) {
+    const plain = plainValue(v, 0);
+    if (plain !== undefined) out[k] = plain;
+  }
+  return out;
+}
+
+function plainValue(v, depth) {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (depth > 1) return undefined;
+  if (Array.isArray(v)) {
+    const items = v.map((x) => plainValue(x, depth + 1));
+    return items.every((x) => x !== undefined) ? items : undefined;
+  }
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    const o = {};
+    for (const [k, x] of Object.entries(v)) {
+      const p = plainValue(x, depth + 1);
+      if (p !== undefined) o[k] = p;
+    }
+    return o;
+  }
+  return undefined;
+}
+
+function seed() {
+  return Math.floor(Math.random() * 2 ** 52);
+}
+
+function toAccessToken(t) {
+  const out = { token: t.token, expiresOnTimestamp: t.expiresOnTimestamp, tokenType: t.tokenType || 'Bearer' };
+  if (t.refreshAfterTimestamp !== undefined) out.refreshAfterTimestamp = t.refreshAfterTimestamp;
+  return out;
+}
+
+function abortError() {
+  return new errors.AbortError('The operation was aborted.');
+}
+
+/**
+ * A core credential and the flows it is running. Each public credential class holds one.
+ */
+class Driven {
+  /**
+   * @param {string} kind the reference's class name
+   * @param {object} options the caller's options
+   * @param {Array<object>} [members] ChainedTokenCredential's member credentials
+   */
+  constructor(kind, options, members) {
+    const { Credential } = backend.load();
+    this.members = members || [];
+    const opts = coreOptions(options);
+    if (members) opts.members = members.map((m) => (m && m.constructor && m.constructor.name) || 'TokenCredential');
+    try {
+      this.core = new Credential(kind, JSON.stringify(opts), JSON.stringify(process.env), seed());
+    } catch (e) {
+      throw errors.fromBinding(e);
+    }
+    this.flows = new Map();
+    this.io = require('./io-node');
+  }
+
+  /** What each member of the credential will do, or why it is left out. */
+  explain() {
+    return JSON.parse(this.core.explain());
+  }
+
+  async getToken(scopes, options) {
+    options = options || {};
+    const signal = options.abortSignal;
+    if (signal && signal.aborted) throw abortError();
+    const request = {
+      scopes: Array.isArray(scopes) ? scopes : [scopes],
+      enableCae: options.enableCae === true,
+    };
+    if (typeof options.claims === 'string') request.claims = options.claims;
+    if (typeof options.tenantId === 'string') request.tenantId = options.tenantId;
+    const timeout = options.requestOptions && options.requestOptions.timeout;
+    if (typeof timeout === 'number' && timeout > 0) request.timeoutMs = Math.floor(timeout);
+
+    const begun = JSON.parse(this.core.begin(JSON.stringify(request), Date.now()));
+    if (begun.type === 'cached') return toAccessToken(begun.token);
+    if (begun.type === 'start') {
+      const entry = this.start(begun.id, request, options);
+      if (begun.token) {
+        // An early refresh: the caller gets the still-valid token now.
+        entry.promise.catch(() => {});
+        return toAccessToken(begun.token);
+      }
+      return this.wait(entry, signal);
+    }
+    const entry = this.flows.get(begun.id);
+    if (!entry) throw new Error(`azcred: flow ${begun.id} is not running`);
+    return this.wait(entry, signal);
+  }
+
+  start(id, request, options) {
+    const controller = new AbortController();
+    const entry = { waiters: 0, controller, promise: null };
+    entry.promise = this.drive(id, request, options, controller.signal).finally(() => this.flows.delete(id));
+    this.flows.set(id, entry);
+    return entry;
+  }
+
+  /** Waits for a flow on behalf of one caller; when every caller has aborted, the flow's IO is
+   * cancelled. */
+  wait(entry, signal) {
+    entry.waiters += 1;
+    if (!signal) return entry.promise;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        entry.waiters -= 1;
+        if (entry.waiters === 0) entry.controller.abort();
+        reject(abortError());
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      entry.promise.then(
+        (t) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(t);
+        },
+        (e) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      );
+    });
+  }
+
+  async drive(id, request, options, signal) {
+    const originals = new Map();
+    const core = this.core;
+    for (;;) {
+      const step = JSON.parse(core.poll(id, Date.now()));
+      if (step.type === 'finished') break;
+      if (step.type === 'wait') {
+        await this.io.sleep(step.until - Date.now(), signal);
+        if (signal.aborted) break;
+        continue;
+      }
+      const reply = await this.perform(step.action, signal, originals);
+      core.handle(id, JSON.stringify(reply), Date.now());
+    }
+    const out = JSON.parse(core.finish(id, Date.now()));
+    if (out.ok) return toAccessToken(out.token);
+    throw errors.fromCore(out.error, request.scopes, options, originals);
+  }
+
+  perform(action, signal, originals) {
+    switch (action.type) {
+      case 'http':
+        return this.io.http(action, signal);
+      case 'run':
+        return this.io.run(action, signal);
+      case 'readFile':
+        return this.io.readFile(action);
+      case 'delegate':
+        return this.delegate(action, signal, originals);
+      default:
+        return Promise.resolve({ type: 'failed', kind: 'unsupported', message: `unknown action ${action.type}` });
+    }
+  }
+
+  async delegate(action, signal, originals) {
+    const member = this.members[action.index];
+    const getTokenOptions = { enableCae: action.enableCae, abortSignal: signal };
+    if (action.claims !== undefined) getTokenOptions.claims = action.claims;
+    if (action.tenantId !== undefined) getTokenOptions.tenantId = action.tenantId;
+    try {
+      const t = await member.getToken(action.scopes, getTokenOptions);
+      if (!t) return { type: 'delegated' };
+      const token = {
+        token: String(t.token),
+        expiresOnTimestamp: Math.max(0, Math.floor(Number(t.expiresOnTimestamp) || 0)),
+        tokenType: t.tokenType || 'Bearer',
+      };
+      if (t.refreshAfterTimestamp !== undefined) {
+        token.refreshAfterTimestamp = Math.max(0, Math.floor(Number(t.refreshAfterTimestamp) || 0));
+      }
+      return { type: 'delegated', token };
+    } catch (e) {
+      originals.set(action.index, e);
+      const name = (e && e.name) || 'Error';
+      return { type: 'delegated', error: { name: String(name), message: String((e && e.message) || e) } };
+    }
+  }
+}
+
+module.exports = { Driven };

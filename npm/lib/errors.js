@@ -1,0 +1,136 @@
+'use strict';
+// The error classes of @azure/identity 4.14.1, with the same names, constructor signatures and
+// messages, and the translation of the core's error values into them.
+
+class CredentialUnavailableError extends Error {
+  constructor(message, options) {
+    super(message, options);
+    this.name = 'CredentialUnavailableError';
+  }
+}
+
+function isErrorResponse(o) {
+  return o && typeof o.error === 'string' && typeof o.error_description === 'string';
+}
+
+class AuthenticationError extends Error {
+  constructor(statusCode, errorBody, options) {
+    let errorResponse = {
+      error: 'unknown',
+      errorDescription: 'An unknown error occurred and no additional details are available.',
+    };
+    if (isErrorResponse(errorBody)) {
+      errorResponse = convertOAuthErrorResponseToErrorResponse(errorBody);
+    } else if (typeof errorBody === 'string') {
+      try {
+        const parsed = JSON.parse(errorBody);
+        errorResponse = convertOAuthErrorResponseToErrorResponse(parsed);
+      } catch (e) {
+        if (statusCode === 400) {
+          errorResponse = {
+            error: 'invalid_request',
+            errorDescription: `The service indicated that the request was invalid.\n\n${errorBody}`,
+          };
+        } else {
+          errorResponse = {
+            error: 'unknown_error',
+            errorDescription: `An unknown error has occurred. Response body:\n\n${errorBody}`,
+          };
+        }
+      }
+    }
+    super(
+      `${errorResponse.error} Status code: ${statusCode}\nMore details:\n${errorResponse.errorDescription},`,
+      options,
+    );
+    this.statusCode = statusCode;
+    this.errorResponse = errorResponse;
+    this.name = 'AuthenticationError';
+  }
+}
+
+function convertOAuthErrorResponseToErrorResponse(errorBody) {
+  return {
+    error: errorBody.error,
+    errorDescription: errorBody.error_description,
+    correlationId: errorBody.correlation_id,
+    errorCodes: errorBody.error_codes,
+    timestamp: errorBody.timestamp,
+    traceId: errorBody.trace_id,
+  };
+}
+
+class AggregateAuthenticationError extends Error {
+  constructor(errors, errorMessage) {
+    const errorDetail = errors.join('\n');
+    super(`${errorMessage}\n${errorDetail}`);
+    this.errors = errors;
+    this.name = 'AggregateAuthenticationError';
+  }
+}
+
+class AuthenticationRequiredError extends Error {
+  constructor(options) {
+    super(
+      options.message ||
+        'Interactive authentication is required to get a token. Call authenticate() to proceed.',
+      options.cause ? { cause: options.cause } : undefined,
+    );
+    this.scopes = options.scopes;
+    this.getTokenOptions = options.getTokenOptions;
+    this.name = 'AuthenticationRequiredError';
+  }
+}
+
+class AbortError extends Error {
+  constructor(message) {
+    super(message || 'The operation was aborted.');
+    this.name = 'AbortError';
+  }
+}
+
+/**
+ * Turns a core `TokenError` value into the matching error class. `originals` holds the error
+ * objects thrown by foreign ChainedTokenCredential members, which are passed on unchanged.
+ */
+function fromCore(e, scopes, getTokenOptions, originals) {
+  if (e.delegateIndex !== undefined && originals && originals.has(e.delegateIndex)) {
+    return originals.get(e.delegateIndex);
+  }
+  switch (e.code) {
+    case 'CredentialUnavailable':
+      return new CredentialUnavailableError(e.message);
+    case 'AuthenticationFailed':
+      return new AuthenticationError(e.statusCode, {
+        error: e.errorResponse.error,
+        error_description: e.errorResponse.errorDescription,
+      });
+    case 'AuthenticationRequired':
+      return new AuthenticationRequiredError({ scopes, getTokenOptions, message: e.message });
+    case 'AggregateAuthentication':
+      return new AggregateAuthenticationError(
+        e.errors.map((x) => fromCore(x, scopes, getTokenOptions, originals)),
+        e.message.split('\n', 1)[0],
+      );
+    case 'Aborted':
+      return new AbortError(e.message);
+    default:
+      return new Error(e.message);
+  }
+}
+
+/** Turns an error thrown by a binding (`{ code, message }`) into the class the reference throws. */
+function fromBinding(err) {
+  if (err && err.code === 'CredentialUnavailable') return new CredentialUnavailableError(err.message);
+  return err instanceof Error ? new Error(err.message) : new Error(String(err));
+}
+
+module.exports = {
+  CredentialUnavailableError,
+  AuthenticationError,
+  AggregateAuthenticationError,
+  AuthenticationRequiredError,
+  AbortError,
+  fromCore,
+  fromBinding,
+};

@@ -1,0 +1,224 @@
+'use strict';
+// Node IO for the driver: performs the core's actions and reports what happened, as data.
+// No decisions here: every deadline, URL, header, argument and size cap comes from the core.
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_OUTPUT_BYTES = 10 * 1024 * 1024;
+
+/** Maps a Node error to the core's `IoFailureKind`. */
+function failureKind(err) {
+  if (!err) return 'other';
+  if (err.azcredKind) return err.azcredKind;
+  if (err.name === 'AbortError' || err.code === 'ABORT_ERR') return 'aborted';
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return 'refused';
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return 'reset';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EHOSTDOWN':
+    case 'ENETDOWN':
+      return 'unreachable';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'dnsFailed';
+    case 'ENOENT':
+      return 'notFound';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permissionDenied';
+    case 'ETIMEDOUT':
+      return 'timedOut';
+    default:
+      if (typeof err.code === 'string' && /CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO_VERIFY/.test(err.code)) {
+        return 'tls';
+      }
+      return 'other';
+  }
+}
+
+function failed(kind, message) {
+  return { type: 'failed', kind, message: String(message || kind) };
+}
+
+function tagged(kind, message) {
+  const e = new Error(message);
+  e.azcredKind = kind;
+  return e;
+}
+
+/** Sends an HTTP(S) request; resolves to a reply, never rejects. */
+function http(action, signal) {
+  const { request, deadline, connectDeadline } = action;
+  let url;
+  try {
+    url = new URL(request.url);
+  } catch {
+    return Promise.resolve(failed('other', 'the endpoint URL is not a valid URL'));
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return Promise.resolve(failed('other', `unsupported URL protocol '${url.protocol}'`));
+  }
+  const mod = url.protocol === 'https:' ? require('node:https') : require('node:http');
+  return new Promise((resolve) => {
+    let settled = false;
+    const timers = [];
+    const done = (reply) => {
+      if (settled) return;
+      settled = true;
+      timers.forEach(clearTimeout);
+      if (signal) signal.removeEventListener('abort', onAbort);
+      resolve(reply);
+    };
+    const headers = { ...request.headers };
+    if (request.body !== undefined) headers['Content-Length'] = Buffer.byteLength(request.body);
+    const options = { method: request.method, headers, agent: false };
+    if (request.pinnedThumbprint) {
+      // Service Fabric: the endpoint's certificate is self-issued; it is accepted when its
+      // thumbprint matches IDENTITY_SERVER_THUMBPRINT, checked below once TLS is up.
+      options.rejectUnauthorized = false;
+    }
+    let req;
+    try {
+      req = mod.request(url, options);
+    } catch (e) {
+      done(failed(failureKind(e), e.message));
+      return;
+    }
+    const onAbort = () => req.destroy(tagged('aborted', 'The operation was aborted.'));
+    if (signal) {
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    timers.push(
+      setTimeout(
+        () => req.destroy(tagged('timedOut', 'the request timed out')),
+        Math.max(0, deadline - Date.now()),
+      ),
+    );
+    req.on('socket', (socket) => {
+      if (connectDeadline !== undefined && socket.connecting) {
+        const t = setTimeout(() => {
+          if (socket.connecting) req.destroy(tagged('connectTimedOut', 'the connection was not established in time'));
+        }, Math.max(0, connectDeadline - Date.now()));
+        timers.push(t);
+        socket.once('connect', () => clearTimeout(t));
+      }
+      if (request.pinnedThumbprint) {
+        socket.once('secureConnect', () => {
+          const cert = socket.getPeerCertificate();
+          const want = request.pinnedThumbprint.replace(/:/g, '').toUpperCase();
+          const got = [cert.fingerprint256, cert.fingerprint].map((f) => String(f || '').replace(/:/g, '').toUpperCase());
+          if (!got.includes(want)) {
+            req.destroy(tagged('tls', 'the server certificate does not match IDENTITY_SERVER_THUMBPRINT'));
+          }
+        });
+      }
+    });
+    req.on('error', (e) => done(failed(failureKind(e), e.message)));
+    req.on('response', (res) => {
+      const chunks = [];
+      let size = 0;
+      res.on('data', (c) => {
+        size += c.length;
+        if (size > MAX_BODY_BYTES) {
+          req.destroy(tagged('tooLarge', `the response body exceeded ${MAX_BODY_BYTES} bytes`));
+          return;
+        }
+        chunks.push(c);
+      });
+      res.on('end', () =>
+        done({
+          type: 'http',
+          status: res.statusCode,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
+      res.on('error', (e) => done(failed(failureKind(e), e.message)));
+    });
+    req.end(request.body);
+  });
+}
+
+/** Runs a program without a shell; resolves to a reply, never rejects. */
+function run(action, signal) {
+  const { execFile } = require('node:child_process');
+  const env = { ...process.env };
+  for (const name of action.envRemove || []) {
+    for (const k of Object.keys(env)) if (k.toLowerCase() === name.toLowerCase()) delete env[k];
+  }
+  for (const [k, v] of action.env || []) env[k] = v;
+  return new Promise((resolve) => {
+    const timeout = Math.max(1, action.deadline - Date.now());
+    let child;
+    try {
+      child = execFile(
+        action.program,
+        action.args,
+        {
+          cwd: action.cwd,
+          env,
+          timeout,
+          killSignal: 'SIGKILL',
+          maxBuffer: MAX_OUTPUT_BYTES,
+          windowsHide: true,
+          encoding: 'utf8',
+          signal,
+        },
+        (err, stdout, stderr) => {
+          if (err && typeof err.code === 'string' && err.code !== 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
+            resolve(failed(failureKind(err), err.code === 'ENOENT' ? `${action.program}: not found` : err.message));
+          } else if (err && err.killed && !err.code) {
+            resolve(failed(signal && signal.aborted ? 'aborted' : 'timedOut', `${action.program} did not finish in time`));
+          } else if (err && err.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
+            resolve(failed('tooLarge', `${action.program} printed more than ${MAX_OUTPUT_BYTES} bytes`));
+          } else {
+            resolve({ type: 'ran', exitCode: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr });
+          }
+        },
+      );
+    } catch (e) {
+      resolve(failed(failureKind(e), e.message));
+      return;
+    }
+    child.stdin && child.stdin.end();
+  });
+}
+
+/** Reads a whole file as UTF-8 with a size cap; resolves to a reply, never rejects. */
+async function readFile(action) {
+  const fs = require('node:fs/promises');
+  let fh;
+  try {
+    fh = await fs.open(action.path, 'r');
+    const { size } = await fh.stat();
+    if (size > action.maxBytes) return failed('tooLarge', `the file is larger than ${action.maxBytes} bytes`);
+    const buf = Buffer.alloc(Math.min(size, action.maxBytes) + 1);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    if (bytesRead > action.maxBytes) return failed('tooLarge', `the file is larger than ${action.maxBytes} bytes`);
+    return { type: 'file', contents: buf.subarray(0, bytesRead).toString('utf8') };
+  } catch (e) {
+    return failed(failureKind(e), e.code === 'ENOENT' ? 'the file does not exist' : e.message);
+  } finally {
+    if (fh) await fh.close().catch(() => {});
+  }
+}
+
+/** Resolves after `ms`, or early when `signal` aborts. */
+function sleep(ms, signal) {
+  return new Promise((resolve) => {
+    if (signal && signal.aborted) return resolve();
+    const t = setTimeout(done, Math.max(0, ms));
+    function done() {
+      clearTimeout(t);
+      if (signal) signal.removeEventListener('abort', done);
+      resolve();
+    }
+    if (signal) signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+module.exports = { http, run, readFile, sleep, failureKind };
