@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what building and testing azcred needs on a fresh machine with Rust and Node, then
+# builds both backends of the npm package in place. Safe to run again (it skips what is there).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "wasm32 target"
+rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
+
+step "wasm-bindgen-cli (the version in Cargo.lock)"
+WBV=$(sed -n '/^name = "wasm-bindgen"$/{n;s/^version = "\(.*\)"$/\1/p}' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $WBV\$"; then
+  # Not --locked: a pinned dependency version of the CLI is missing from the registry mirror.
+  cargo install wasm-bindgen-cli --version "$WBV"
+fi
+wasm-bindgen --version
+
+step "npm packages (npm/, tests/, examples/)"
+(cd npm && npm ci --no-audit --no-fund)
+(cd tests && npm ci --no-audit --no-fund)
+(cd examples && npm ci --no-audit --no-fund)
+
+step "build the native addon and the wasm module"
+(cd npm && npm run build)

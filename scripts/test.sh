@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test: Rust formatting, lints and tests; the npm package's type check; the
+# end-to-end suite on both backends (emulator, fake endpoints, Azurite with the real
+# BlobServiceClient); and the quick start.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+
+bash scripts/setup.sh
+
+printf '\n==> cargo fmt, clippy, test\n'
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo test --workspace
+
+printf '\n==> tsc on the public types\n'
+npm/node_modules/.bin/tsc -p tests/types
+
+printf '\n==> end-to-end (both backends)\n'
+node tests/run.js
+
+printf '\n==> quick start\n'
+node scripts/quickstart.js
+
+printf '\nall tests passed in %s s\n' $(( $(date +%s) - started ))

@@ -1,0 +1,50 @@
+// Compiled with `tsc --noEmit` by the test suite: the public types accept what @azure/identity
+// users write, and reject what they must not.
+import {
+  AccessToken,
+  AggregateAuthenticationError,
+  AuthenticationError,
+  ChainedTokenCredential,
+  CredentialUnavailableError,
+  DefaultAzureCredential,
+  ManagedIdentityCredential,
+  TokenCredential,
+  backend,
+  getBearerTokenProvider,
+} from '../../npm';
+
+async function main(): Promise<void> {
+  const dac = new DefaultAzureCredential({
+    managedIdentityClientId: 'c',
+    tenantId: 't',
+    requiredEnvVars: ['AZURE_CLIENT_ID'],
+    retryOptions: { maxRetries: 2 },
+    processTimeoutInMs: 5000,
+  });
+  const mi1 = new ManagedIdentityCredential('client-id');
+  const mi2 = new ManagedIdentityCredential({ resourceId: '/subscriptions/x' });
+  const chain: TokenCredential = new ChainedTokenCredential(mi1, mi2, dac);
+  const t: AccessToken = await dac.getToken('https://storage.azure.com/.default', {
+    abortSignal: new AbortController().signal,
+    requestOptions: { timeout: 500 },
+    enableCae: true,
+    claims: '{}',
+    tenantId: 't',
+  });
+  const n: number = t.expiresOnTimestamp;
+  const provider: () => Promise<string> = getBearerTokenProvider(chain, ['s']);
+  const b: 'native' | 'wasm' = backend;
+  try {
+    await chain.getToken('s');
+  } catch (e) {
+    if (e instanceof AggregateAuthenticationError) console.log(e.errors.length);
+    if (e instanceof AuthenticationError) console.log(e.statusCode, e.errorResponse.errorDescription);
+    if (e instanceof CredentialUnavailableError) console.log(e.message);
+  }
+  // @ts-expect-error getToken needs scopes
+  await dac.getToken();
+  // @ts-expect-error unknown option type
+  new DefaultAzureCredential({ tenantId: 5 });
+  console.log(n, provider, b, dac.explain()[0].selected);
+}
+void main;
