@@ -37,6 +37,15 @@ function plainValue(v, depth) {
   return undefined;
 }
 
+/** The environment and host facts the core may read. */
+function envSnapshot() {
+  return JSON.stringify({
+    vars: process.env,
+    platform: process.platform,
+    tzOffsetMinutes: -new Date().getTimezoneOffset(),
+  });
+}
+
 function seed() {
   return Math.floor(Math.random() * 2 ** 52);
 }
@@ -66,7 +75,7 @@ class Driven {
     const opts = coreOptions(options);
     if (members) opts.members = members.map((m) => (m && m.constructor && m.constructor.name) || 'TokenCredential');
     try {
-      this.core = new Credential(kind, JSON.stringify(opts), JSON.stringify(process.env), seed());
+      this.core = new Credential(kind, JSON.stringify(opts), envSnapshot(), seed());
     } catch (e) {
       throw errors.fromBinding(e);
     }

@@ -61,7 +61,7 @@ mod time;
 mod token;
 
 pub use credential::{Begin, Credential, Flow, FlowId, MemberReport};
-pub use env::EnvSnapshot;
+pub use env::{EnvSnapshot, Platform};
 pub use error::{ConfigError, ErrorKind, ErrorResponse, Misuse, TokenError};
 pub use http::{Headers, HttpRequest, HttpResponse, Method};
 pub use io::{
