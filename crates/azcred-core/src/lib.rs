@@ -57,6 +57,8 @@ mod plan;
 mod retry;
 mod secret;
 mod source;
+#[allow(dead_code)] // its users, the Entra and developer-tool credentials, are being added
+mod tenant;
 mod time;
 mod token;
 
