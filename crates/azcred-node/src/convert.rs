@@ -31,14 +31,14 @@ pub(crate) fn parse<T: DeserializeOwned>(
 ) -> Result<T, Failure> {
     serde_json::from_str(json).map_err(|e| {
         let detail = e.to_string();
-        let detail = if detail.contains('"') {
-            format!(
-                "a value has the wrong type at line {} column {}",
-                e.line(),
+        let detail = match (detail.contains('"'), e.line()) {
+            (false, _) => detail,
+            // serde_json reports line 0 when the position is unknown (tagged enums).
+            (true, 0) => "a value has the wrong type".to_owned(),
+            (true, line) => format!(
+                "a value has the wrong type at line {line} column {}",
                 e.column()
-            )
-        } else {
-            detail
+            ),
         };
         Failure::new(code, format!("invalid {what} JSON: {detail}"))
     })
