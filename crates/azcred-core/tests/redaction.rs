@@ -243,3 +243,88 @@ fn errors_from_bad_token_responses() {
         clean_debug("TokenError", &e);
     }
 }
+
+fn wire_credential() -> azcred_core::wire::JsonCredential {
+    let env = json!({"vars": {
+        "IDENTITY_ENDPOINT": "http://127.0.0.1:41000/msi/token",
+        "IDENTITY_HEADER": SENTINEL,
+    }, "platform": "linux"});
+    azcred_core::wire::JsonCredential::new("ManagedIdentityCredential", "{}", &env.to_string(), 3.0)
+        .unwrap()
+}
+
+#[test]
+fn the_json_surface() {
+    let mut cred = wire_credential();
+    clean_debug("JsonCredential", &cred);
+    let begin: serde_json::Value = serde_json::from_str(
+        &cred
+            .begin(r#"{"scopes":["https://storage.azure.com/.default"]}"#, 0.0)
+            .unwrap(),
+    )
+    .unwrap();
+    let id = begin["id"].as_f64().unwrap();
+    // The step crosses to the driver with the secret header: that is its job.
+    assert!(cred.poll(id, 0.0).unwrap().contains(SENTINEL));
+    clean_debug("JsonCredential with a flow", &cred);
+    // Replies that do not parse: the error never quotes them.
+    for reply in [
+        json!({"type": "http", "status": SENTINEL}),
+        json!({"type": "http", "status": 200, "body": [SENTINEL]}),
+        json!({"type": "http", "status": 200, "headers": {"a": [1, SENTINEL, 2]}, "body": 5}),
+        json!({"type": "file", "contents": {"x": SENTINEL}}),
+        json!(SENTINEL),
+    ] {
+        let e = cred.handle(id, &reply.to_string(), 0.0).unwrap_err();
+        clean("WireError", &e.message);
+        clean_debug("WireError", &e);
+    }
+    let e = cred
+        .handle(
+            id,
+            &format!(r#"{{"type":"http","status":200,"body":"{SENTINEL}"#),
+            0.0,
+        )
+        .unwrap_err();
+    clean("WireError for truncated JSON", &e.message);
+    // Environment and options that do not parse.
+    for (options, env) in [
+        (
+            json!({"clientId": 5}),
+            json!({"vars": {"IDENTITY_HEADER": SENTINEL}}),
+        ),
+        (
+            json!({}),
+            json!({"vars": {"IDENTITY_HEADER": 5}, "platform": SENTINEL}),
+        ),
+        (json!({}), json!({"vars": [SENTINEL]})),
+        (json!({"retryOptions": {"maxRetries": SENTINEL}}), json!({})),
+    ] {
+        let e = azcred_core::wire::JsonCredential::new(
+            "ManagedIdentityCredential",
+            &options.to_string(),
+            &env.to_string(),
+            1.0,
+        )
+        .unwrap_err();
+        clean("WireError", &e.message);
+    }
+}
+
+#[test]
+#[ignore = "bug: wire::parse only hides serde messages that contain '\"'; serde quotes unknown \
+            variants and fields with backticks, so those values are echoed"]
+fn the_json_surface_never_quotes_a_tag_value() {
+    let mut cred = wire_credential();
+    let begin: serde_json::Value =
+        serde_json::from_str(&cred.begin(r#"{"scopes":["s"]}"#, 0.0).unwrap()).unwrap();
+    let id = begin["id"].as_f64().unwrap();
+    for reply in [
+        json!({"type": SENTINEL}),
+        json!({"type": "failed", "kind": SENTINEL}),
+        json!([SENTINEL]),
+    ] {
+        let e = cred.handle(id, &reply.to_string(), 0.0).unwrap_err();
+        clean("WireError", &e.message);
+    }
+}
