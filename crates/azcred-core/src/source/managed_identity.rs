@@ -413,6 +413,7 @@ impl Source for ManagedIdentity {
             himds,
             arc_request,
             arc: matches!(self.endpoint, Endpoint::Arc { .. }),
+            imds: matches!(self.endpoint, Endpoint::Imds { .. }),
             arc_key: None,
             challenged: false,
             platform: self.platform,
@@ -454,6 +455,8 @@ struct MiFlow {
     arc_request: Option<HttpRequest>,
     /// The endpoint is Azure Arc's: a 401 carries the challenge.
     arc: bool,
+    /// The endpoint is IMDS (a refused connection is final).
+    imds: bool,
     arc_key: Option<String>,
     challenged: bool,
     platform: Platform,
@@ -538,6 +541,7 @@ impl MiFlow {
             (true, Some(arc)) => {
                 self.request = arc;
                 self.arc = true;
+                self.imds = false;
                 self.probe = None;
                 State::Request
             }
@@ -696,6 +700,15 @@ impl MiFlow {
             IoFailureKind::Aborted => self.finish(Err(aborted())),
             IoFailureKind::Unreachable => self.finish(Err(TokenError::unavailable(format!(
                 "{NAME}: Network unreachable. Message: {}",
+                excerpt(&f.message, 300)
+            )))),
+            // IMDS is served by the Azure host itself and always accepts connections: a refused
+            // connection means nothing listens at that address (a laptop, or a mistyped override),
+            // so waiting through the retries (about 25 s in the reference) would only delay the
+            // next credential. Endpoints named by the environment (App Service's sidecar, say)
+            // may still be starting, and keep their retries.
+            IoFailureKind::Refused if self.imds => self.finish(Err(failed(&format!(
+                "IMDS refused the connection: {}",
                 excerpt(&f.message, 300)
             )))),
             k if retry::is_retryable_failure(k) => {
