@@ -31,10 +31,14 @@ pub(crate) fn parse<T: DeserializeOwned>(
 ) -> Result<T, Failure> {
     serde_json::from_str(json).map_err(|e| {
         let detail = e.to_string();
-        let detail = if detail.contains('"') {
-            format!("a value has the wrong type at line {} column {}", e.line(), e.column())
-        } else {
-            detail
+        let detail = match (detail.contains('"'), e.line()) {
+            (false, _) => detail,
+            // serde_json reports line 0 when the position is unknown (tagged enums).
+            (true, 0) => "a value has the wrong type".to_owned(),
+            (true, line) => format!(
+                "a value has the wrong type at line {line} column {}",
+                e.column()
+            ),
         };
         Failure::new(code, format!("invalid {what} JSON: {detail}"))
     })
@@ -76,7 +80,12 @@ pub(crate) fn begin_json(begin: Begin) -> Result<(String, Option<Flow>), Failure
             })?;
             (json, Some(*flow))
         }
-        _ => return Err(Failure::new("Internal", "azcred-core returned an unknown begin outcome")),
+        _ => {
+            return Err(Failure::new(
+                "Internal",
+                "azcred-core returned an unknown begin outcome",
+            ));
+        }
     })
 }
 
@@ -108,5 +117,8 @@ pub(crate) fn finish_json(result: &Result<AccessToken, TokenError>) -> Result<St
 
 /// The `Error` thrown for an id that is not in the handle table.
 pub(crate) fn unknown_flow(id: u64) -> Failure {
-    Failure::new("ApiMisuse", format!("no flow with id {id} (finished, or never started)"))
+    Failure::new(
+        "ApiMisuse",
+        format!("no flow with id {id} (finished, or never started)"),
+    )
 }
