@@ -570,6 +570,78 @@ mod tests {
         assert_eq!(date_value(&serde_json::json!({}), 0), None);
     }
 
+    /// Every parser of tool output takes any text without panicking (a cheap stand-in for the
+    /// fuzz targets, run with every `cargo test`).
+    #[test]
+    fn parsers_are_total() {
+        const PIECES: &[&str] = &[
+            "{",
+            "}",
+            "\"",
+            ":",
+            ",",
+            "-",
+            "+",
+            ".",
+            "/",
+            "\\",
+            " ",
+            "\n",
+            "\r",
+            "T",
+            "Z",
+            "0",
+            "1",
+            "9",
+            "2023-11-14",
+            "22:13:20",
+            "/Date(",
+            ")/",
+            "\"Token\"",
+            "\"ExpiresOn\"",
+            "\"accessToken\"",
+            "\"expires_on\"",
+            "\"expiresOn\"",
+            "\"token\"",
+            "\"error\"",
+            "default",
+            "az:",
+            "not found",
+            "é",
+            "😀",
+            "\u{2028}",
+            "\u{0}",
+            "null",
+            "true",
+            "[",
+            "]",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let now = Timestamp::from_secs(1_700_000_000);
+        for _ in 0..20_000 {
+            let len = (next() % 24) as usize;
+            let text: String = (0..len)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect();
+            let tz = (next() % 1681) as i32 - 840;
+            let _ = azure_cli::parse_output(&text, now, tz);
+            let _ = azure_developer_cli::parse_output(&text, now, tz);
+            let _ = azure_developer_cli::stderr_message(&text);
+            let _ = azure_powershell::parse_output(&text, now, tz);
+            let _ = azure_cli::tool_missing(&text, "az");
+            let _ = parse_tool_date(&text, tz);
+            let _ = scope_resource(&text);
+            let _ = tool_text(&text);
+            let _ = is_safe_batch_argument(&text);
+        }
+    }
+
     #[test]
     fn tool_text_is_bounded_and_clean() {
         assert_eq!(
