@@ -32,8 +32,9 @@ use crate::token::{AccessToken, parse_rfc3339};
 /// How long a tool may run before it is killed, unless `processTimeoutInMs` says otherwise.
 ///
 /// The reference has no default and waits forever for a hung tool; azcred promises that nothing
-/// hangs. 30 s is the .NET SDK's default for the same credentials: `az` and `azd` answer in one to
-/// a few seconds, and a cold `pwsh` importing `Az.Accounts` in under ten even on a slow machine.
+/// hangs. `az` and `azd` answer within a few seconds (a token refresh included), and a cold
+/// `pwsh` importing `Az.Accounts` within about ten on a slow machine: 30 s never cuts a working
+/// tool short, yet a hung one does not stall a chain for long.
 pub(crate) const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The longest piece of a tool's own text (stderr, an odd expiry value) put into a message.
@@ -167,8 +168,9 @@ impl ToolSettings {
         self.platform == Platform::Win32
     }
 
-    /// The working directory of `az` and `azd`: `/bin`, or `%SystemRoot%` on Windows. A directory
-    /// nobody can write to, so a planted `az` next to the app is never picked up.
+    /// The working directory of `az` and `azd`: `/bin`, or `%SystemRoot%` on Windows. Only
+    /// administrators can write there, so an `az` planted in the app's directory is never picked
+    /// up (`cmd.exe` looks in the working directory before `PATH`, as does a `PATH` holding `.`).
     pub(crate) fn safe_working_dir(&self) -> String {
         if self.is_windows() {
             self.system_root
@@ -266,8 +268,8 @@ impl Command {
     }
 }
 
-/// The error for a run that could not be carried out (the tool was not found is handled by each
-/// tool, since each words it its own way). `tool` names it in messages ("Azure CLI").
+/// The error for a run that could not be carried out. `tool` names it in messages ("Azure CLI").
+/// A tool that was not found is not handled here: each credential words that its own way.
 pub(crate) fn run_failure(tool: &str, failure: &IoFailure, timeout_ms: u128) -> TokenError {
     match failure.kind {
         IoFailureKind::Aborted => aborted(),
