@@ -405,11 +405,12 @@ impl MiFlow {
 
     /// Scrubs the endpoint secret and user-assigned ids out of text the endpoint sent back.
     fn scrub(&self, text: &str) -> String {
-        let mut out = excerpt(text, 300);
-        if let Some(s) = self.secret.as_ref().filter(|s| s.expose().len() >= 4) {
-            out = out.replace(s.expose(), "[redacted]");
+        // Remove the secret from the whole text before shortening it, so a secret cut in two by
+        // the excerpt cannot leave its first part behind.
+        match self.secret.as_ref().filter(|s| s.expose().len() >= 4) {
+            Some(s) => excerpt(&text.replace(s.expose(), "[redacted]"), 300),
+            None => excerpt(text, 300),
         }
-        out
     }
 
     /// Schedules another attempt after `delay`, or returns false when retries or the time budget
@@ -572,9 +573,13 @@ impl SourceFlow for MiFlow {
     }
 
     fn handle(&mut self, reply: Reply, now: Timestamp) -> Result<(), Misuse> {
-        let Action::Http { .. } = self.outstanding.take()? else {
+        let Action::Http { .. } = self.outstanding.peek()? else {
             return Err(Misuse::WrongReply);
         };
+        if !matches!(reply, Reply::Http(_) | Reply::Failed(_)) {
+            return Err(Misuse::WrongReply);
+        }
+        self.outstanding.clear();
         match (self.state, reply) {
             (State::Probe, reply @ (Reply::Http(_) | Reply::Failed(_))) => self.on_probe(reply),
             (State::Request, Reply::Http(resp)) => self.on_response(resp, now),
