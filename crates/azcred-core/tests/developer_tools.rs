@@ -455,7 +455,8 @@ fn az_login_with_scope_is_reported_as_az_said_it() {
                   is needed. Please run:\naz login --scope https://storage.azure.com/.default\n";
     let mut cred = cred(AZ, json!({}));
     let run = once(&mut cred, request(&[STORAGE]), ran(1, "", stderr));
-    assert_unavailable(run.error(), stderr.trim());
+    // Line breaks from a tool become spaces, so it cannot forge log lines.
+    assert_unavailable(run.error(), &stderr.trim().replace('\n', " "));
 }
 
 #[test]
@@ -470,13 +471,13 @@ fn az_other_stderr_is_shortened_and_cleaned() {
     assert_eq!(e.kind, ErrorKind::CredentialUnavailable);
     assert!(
         e.message
-            .starts_with("ERROR:  [31mAADSTS70043: expired \nxxx"),
+            .starts_with("ERROR:  [31mAADSTS70043: expired  xxx"),
         "{}",
         e.message
     );
     assert!(e.message.ends_with("..."));
     assert!(e.message.chars().count() <= 1003);
-    assert!(!e.message.chars().any(|c| c.is_control() && c != '\n'));
+    assert!(!e.message.chars().any(char::is_control));
 }
 
 #[test]
@@ -826,15 +827,22 @@ fn a_run_action_refuses_other_replies() {
     let Begin::Start { mut flow, .. } = cred.begin(request(&[STORAGE]), T0) else {
         panic!("expected a flow")
     };
-    assert!(matches!(flow.poll(T0), azcred_core::Step::Perform { .. }));
+    let first = format!("{:?}", flow.poll(T0));
+    assert!(first.contains("get-access-token"), "{first}");
     assert_eq!(
         flow.handle(Reply::Http(azcred_core::HttpResponse::new(200, "{}")), T0),
         Err(Misuse::WrongReply)
     );
+    // The action is still outstanding: the same step again, then a fitting reply is taken.
+    assert_eq!(format!("{:?}", flow.poll(at_ms(5))), first);
+    let out = az_json("t", 1_700_003_600);
+    assert_eq!(flow.handle(ran(0, &out, ""), T0), Ok(()));
     assert_eq!(
         flow.handle(ran(0, "", ""), T0),
         Err(Misuse::NoActionOutstanding)
     );
+    assert!(matches!(flow.poll(T0), azcred_core::Step::Finished));
+    assert_eq!(cred.finish(*flow, T0).unwrap().token.expose(), "t");
 }
 
 #[test]

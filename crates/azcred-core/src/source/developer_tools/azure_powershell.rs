@@ -364,14 +364,16 @@ impl SourceFlow for PwshFlow {
     }
 
     fn handle(&mut self, reply: Reply, now: Timestamp) -> Result<(), Misuse> {
-        let Action::Run { .. } = self.outstanding.take()? else {
+        let Action::Run { .. } = self.outstanding.peek()? else {
             return Err(Misuse::WrongReply);
         };
+        // A reply of the wrong kind leaves the action outstanding, to be performed again.
         let outcome = match reply {
             Reply::Ran(out) => Ok(out),
             Reply::Failed(f) => Err(f),
             _ => return Err(Misuse::WrongReply),
         };
+        self.outstanding.clear();
         match self.stage {
             Stage::Probe => self.on_probe(outcome),
             Stage::Token => self.on_token(outcome, now),

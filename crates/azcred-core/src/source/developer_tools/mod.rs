@@ -86,11 +86,11 @@ pub(crate) fn base64_claims(claims: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(claims.as_bytes())
 }
 
-/// A tool's own text made fit for a message: trimmed, line breaks normalized, other control
-/// characters replaced, and at most [`MAX_TOOL_TEXT`] characters. Never called on stdout, which
-/// can hold a token.
+/// A tool's own text made fit for a message: trimmed, control characters (line breaks included)
+/// replaced by spaces, and at most [`MAX_TOOL_TEXT`] characters, so a tool cannot forge log lines
+/// or flood a message. Never called on stdout, which can hold a token.
 pub(crate) fn tool_text(text: &str) -> String {
-    excerpt(text.replace("\r\n", "\n").trim(), MAX_TOOL_TEXT)
+    excerpt(&text.trim().replace("\r\n", "\n"), MAX_TOOL_TEXT)
 }
 
 /// The host facts and options every developer-tool credential shares.
@@ -415,14 +415,17 @@ impl<C: Classify> SourceFlow for RunFlow<C> {
     }
 
     fn handle(&mut self, reply: Reply, now: Timestamp) -> Result<(), Misuse> {
-        let Action::Run { .. } = self.outstanding.take()? else {
+        let Action::Run { .. } = self.outstanding.peek()? else {
             return Err(Misuse::WrongReply);
         };
-        self.result = Some(match reply {
+        // A reply of the wrong kind leaves the action outstanding, to be performed again.
+        let result = match reply {
             Reply::Ran(output) => self.classify.ran(output, now),
             Reply::Failed(failure) => Err(self.classify.failed(failure)),
             _ => return Err(Misuse::WrongReply),
-        });
+        };
+        self.outstanding.clear();
+        self.result = Some(result);
         Ok(())
     }
 }
@@ -648,7 +651,7 @@ mod tests {
     fn tool_text_is_bounded_and_clean() {
         assert_eq!(
             tool_text("  ERROR: x\r\n  y\u{1b}[31m \n"),
-            "ERROR: x\n  y [31m"
+            "ERROR: x   y [31m"
         );
         let long = "e".repeat(5000);
         assert_eq!(tool_text(&long).chars().count(), MAX_TOOL_TEXT + 3);
