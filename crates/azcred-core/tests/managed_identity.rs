@@ -1266,3 +1266,24 @@ fn empty_ids_are_absent() {
         format!("{imds}&client_id=env-cid")
     );
 }
+
+#[test]
+fn imds_refusing_connections_is_final_but_app_service_is_retried() {
+    let mut cred = mi(
+        json!({}),
+        &[("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:9")],
+    );
+    let mut s = Script::new().fail(IoFailureKind::Refused, "connect ECONNREFUSED 127.0.0.1:9");
+    let run = s.get(&mut cred, STORAGE);
+    assert_eq!(run.transcript.len(), 1, "no retry: {:?}", run.transcript);
+    assert_eq!(run.error().kind, ErrorKind::CredentialUnavailable);
+    assert!(run.error().message.contains("IMDS refused the connection"));
+
+    let mut cred = mi(json!({}), APP_SERVICE);
+    let mut s = Script::new()
+        .fail(IoFailureKind::Refused, "connect ECONNREFUSED")
+        .token_for("tok", 3600);
+    let run = s.get(&mut cred, STORAGE);
+    assert_eq!(run.token().token.expose(), "tok");
+    assert_eq!(run.waits().len(), 1);
+}
