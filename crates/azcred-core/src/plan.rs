@@ -9,6 +9,7 @@ use crate::env::EnvSnapshot;
 use crate::error::ConfigError;
 use crate::options::Options;
 use crate::source::Source;
+use crate::source::developer_tools;
 use crate::source::external::External;
 use crate::source::managed_identity::{ManagedIdentity, ManagedIdentityConfig, UserAssigned};
 
@@ -33,6 +34,11 @@ pub(crate) fn build(kind: &str, options: &Options, env: &EnvSnapshot) -> Result<
                 sticky: false,
             })
         }
+        "AzureCliCredential" => standalone(developer_tools::azure_cli(options, env)?),
+        "AzureDeveloperCliCredential" => {
+            standalone(developer_tools::azure_developer_cli(options, env)?)
+        }
+        "AzurePowerShellCredential" => standalone(developer_tools::azure_powershell(options, env)?),
         "ChainedTokenCredential" => {
             let names = options.members.clone().unwrap_or_default();
             let members = names
@@ -50,6 +56,15 @@ pub(crate) fn build(kind: &str, options: &Options, env: &EnvSnapshot) -> Result<
             "unknown credential class '{other}'"
         ))),
     }
+}
+
+/// A credential class that is one source: its error passes through as it is.
+fn standalone(source: impl Source + 'static) -> Result<Plan, ConfigError> {
+    Ok(Plan {
+        members: vec![ready(source)],
+        mode: Mode::PassThrough,
+        sticky: false,
+    })
 }
 
 fn ready(source: impl Source + 'static) -> Member {
