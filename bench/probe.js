@@ -15,7 +15,7 @@
 //   error        the same, expected to fail: the error's name and first line
 //   throughput   warm credential, then getToken in a loop for <arg> ms: calls per second
 //   concurrent   <arg> concurrent getToken calls on a cold credential
-//   blob         BlobServiceClient round trip against <arg> (Azurite's blob URL)
+//   blob         BlobServiceClient round trip against <arg> (Azurite's blob URL), one or two clients
 //   baseline     bare node: one HTTP(S) GET of <arg> (the physical limit of a first token)
 
 const started = performance.now(); // ms since this process started (performance.timeOrigin)
@@ -98,7 +98,11 @@ async function main() {
       const finished = performance.now();
       process.stdout.write('T\n');
       const phases = { start: started, required, constructed, finished };
-      if (error) return done({ ok: false, name: error.name, message: firstLine(error.message), phases, backend: backendOf(mod) });
+      if (error) {
+        // The whole message (the aggregate lists every credential's reason; nothing secret).
+        const message = String(error.message || '').slice(0, 4000);
+        return done({ ok: false, name: error.name, message: firstLine(message), fullMessage: message, phases, backend: backendOf(mod) });
+      }
       return done({ ok: true, token: fingerprint(token.token), phases, backend: backendOf(mod) });
     }
     case 'throughput': {
@@ -144,17 +148,22 @@ async function main() {
       const { BlobServiceClient } = require('@azure/storage-blob');
       const crypto = require('node:crypto');
       const cred = new mod.DefaultAzureCredential(dacOptions());
-      // The round trip a first program does: container, upload, download, clean up.
-      const client = new BlobServiceClient(arg, cred);
-      const container = client.getContainerClient(`bench${crypto.randomBytes(6).toString('hex')}`);
+      // The round trip a first program does: container, upload, download, clean up. With
+      // AZCRED_BENCH_BLOB_CLIENTS=2 the download and clean-up go through a second client built
+      // with the same credential (as an app with two SDK clients does): each client's pipeline
+      // asks the credential for its own token.
+      const clients = Number(process.env.AZCRED_BENCH_BLOB_CLIENTS || 1);
+      const first = new BlobServiceClient(arg, cred);
+      const name = `bench${crypto.randomBytes(6).toString('hex')}`;
+      const container = first.getContainerClient(name);
       await container.create();
       const data = crypto.randomBytes(16 * 1024);
-      const blob = container.getBlockBlobClient('hello.bin');
-      await blob.uploadData(data);
-      const back = await blob.downloadToBuffer();
-      await container.delete();
+      await container.getBlockBlobClient('hello.bin').uploadData(data);
+      const second = clients === 2 ? new BlobServiceClient(arg, cred).getContainerClient(name) : container;
+      const back = await second.getBlockBlobClient('hello.bin').downloadToBuffer();
+      await second.delete();
       process.stdout.write('T\n');
-      return done({ ok: back.equals(data), backend: backendOf(mod) });
+      return done({ ok: back.equals(data), clients, backend: backendOf(mod) });
     }
     case 'baseline': {
       // The physical limit: node's own start plus one request to the same endpoint, nothing else.

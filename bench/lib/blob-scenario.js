@@ -5,8 +5,9 @@
 //
 //   node blob-scenario.js <config.json>     prints one JSON line with the results
 //
-// config: { impls, reps, env, cert, key, azLog, timeoutMs }. For each run it counts the
-// lines the fake `az` logged: how many times the credential ran the Azure CLI for one round trip.
+// config: { impls, reps, env, cert, key, azLog, timeoutMs }. Each round trip runs once with one
+// BlobServiceClient and once with two clients sharing the credential; for each run it counts the
+// lines the fake `az` logged: how many times the credential ran the Azure CLI.
 
 const fs = require('node:fs');
 const { startAzurite } = require('../../tests/support/azurite');
@@ -20,17 +21,19 @@ async function main() {
   const runs = [];
   try {
     for (let rep = 0; rep < config.reps; rep += 1) {
-      for (const impl of rotate(config.impls, rep)) {
-        const before = countLines(config.azLog);
-        const r = await runProbe({
-          mode: 'blob',
-          impl,
-          arg: azurite.blobUrl,
-          env: config.env,
-          timeoutMs: config.timeoutMs,
-          guard: true,
-        });
-        runs.push({ impl, ms: r.ms, azRuns: countLines(config.azLog) - before, ...summary(r) });
+      for (const clients of [1, 2]) {
+        for (const impl of rotate(config.impls, rep)) {
+          const before = countLines(config.azLog);
+          const r = await runProbe({
+            mode: 'blob',
+            impl,
+            arg: azurite.blobUrl,
+            env: { ...config.env, AZCRED_BENCH_BLOB_CLIENTS: String(clients) },
+            timeoutMs: config.timeoutMs,
+            guard: true,
+          });
+          runs.push({ impl, clients, ms: r.ms, azRuns: countLines(config.azLog) - before, ...summary(r) });
+        }
       }
     }
   } finally {
