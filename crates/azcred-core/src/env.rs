@@ -27,7 +27,10 @@ pub enum Platform {
 /// `process.platform` and the local time offset.
 #[derive(Clone, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase", default, deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "camelCase", default, deny_unknown_fields)
+)]
 pub struct EnvSnapshot {
     vars: BTreeMap<String, String>,
     platform: Platform,

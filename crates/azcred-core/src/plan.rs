@@ -9,6 +9,8 @@ use crate::env::EnvSnapshot;
 use crate::error::ConfigError;
 use crate::options::Options;
 use crate::source::Source;
+use crate::source::entra;
+use crate::source::environment;
 use crate::source::external::External;
 use crate::source::managed_identity::{ManagedIdentity, ManagedIdentityConfig, UserAssigned};
 
@@ -33,6 +35,11 @@ pub(crate) fn build(kind: &str, options: &Options, env: &EnvSnapshot) -> Result<
                 sticky: false,
             })
         }
+        "EnvironmentCredential" => standalone(environment::environment(options, env)?),
+        "WorkloadIdentityCredential" => standalone(entra::workload_identity(options, env)?),
+        "ClientSecretCredential" => standalone(entra::client_secret(options, env)?),
+        "ClientCertificateCredential" => standalone(entra::client_certificate(options, env)?),
+        "ClientAssertionCredential" => standalone(entra::client_assertion(options, env)?),
         "ChainedTokenCredential" => {
             let names = options.members.clone().unwrap_or_default();
             let members = names
@@ -50,6 +57,15 @@ pub(crate) fn build(kind: &str, options: &Options, env: &EnvSnapshot) -> Result<
             "unknown credential class '{other}'"
         ))),
     }
+}
+
+/// A credential class that is one source, reporting its own errors.
+fn standalone(source: impl Source + 'static) -> Result<Plan, ConfigError> {
+    Ok(Plan {
+        members: vec![ready(source)],
+        mode: Mode::PassThrough,
+        sticky: false,
+    })
 }
 
 fn ready(source: impl Source + 'static) -> Member {

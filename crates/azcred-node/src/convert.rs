@@ -32,7 +32,11 @@ pub(crate) fn parse<T: DeserializeOwned>(
     serde_json::from_str(json).map_err(|e| {
         let detail = e.to_string();
         let detail = if detail.contains('"') {
-            format!("a value has the wrong type at line {} column {}", e.line(), e.column())
+            format!(
+                "a value has the wrong type at line {} column {}",
+                e.line(),
+                e.column()
+            )
         } else {
             detail
         };
@@ -76,7 +80,12 @@ pub(crate) fn begin_json(begin: Begin) -> Result<(String, Option<Flow>), Failure
             })?;
             (json, Some(*flow))
         }
-        _ => return Err(Failure::new("Internal", "azcred-core returned an unknown begin outcome")),
+        _ => {
+            return Err(Failure::new(
+                "Internal",
+                "azcred-core returned an unknown begin outcome",
+            ));
+        }
     })
 }
 
@@ -108,5 +117,8 @@ pub(crate) fn finish_json(result: &Result<AccessToken, TokenError>) -> Result<St
 
 /// The `Error` thrown for an id that is not in the handle table.
 pub(crate) fn unknown_flow(id: u64) -> Failure {
-    Failure::new("ApiMisuse", format!("no flow with id {id} (finished, or never started)"))
+    Failure::new(
+        "ApiMisuse",
+        format!("no flow with id {id} (finished, or never started)"),
+    )
 }

@@ -1,6 +1,8 @@
 //! Credential sources: one file per source. Each source plans its own small state machine
 //! ([`SourceFlow`]) for one token acquisition; the chain walks them in order.
 
+pub(crate) mod entra;
+pub(crate) mod environment;
 pub(crate) mod external;
 pub(crate) mod managed_identity;
 
