@@ -65,6 +65,8 @@ mod source;
 mod tenant;
 mod time;
 mod token;
+#[cfg(feature = "serde")]
+pub mod wire;
 
 pub use credential::{Begin, Credential, Flow, FlowId, MemberReport};
 pub use env::{EnvSnapshot, Platform};
