@@ -1081,3 +1081,61 @@ impl EntraFlow {
         r
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> EnvSnapshot {
+        EnvSnapshot::from_pairs(pairs.iter().copied())
+    }
+
+    const WI: &[(&str, &str)] = &[
+        ("AZURE_TENANT_ID", "tenant-env"),
+        ("AZURE_CLIENT_ID", "client-env"),
+        ("AZURE_FEDERATED_TOKEN_FILE", "/token"),
+    ];
+
+    #[test]
+    fn default_workload_identity_client_id_precedence() {
+        let mut o = Options::default();
+        let e = env(WI);
+        assert_eq!(
+            default_workload_identity(&o, &e).unwrap().client_id,
+            "client-env"
+        );
+        o.managed_identity_client_id = Some("mi".into());
+        assert_eq!(default_workload_identity(&o, &e).unwrap().client_id, "mi");
+        o.workload_identity_client_id = Some("wi".into());
+        let w = default_workload_identity(&o, &e).unwrap();
+        assert_eq!(w.client_id, "wi");
+        assert_eq!(w.tenants.configured.as_deref(), Some("tenant-env"));
+        o.tenant_id = Some("tenant-opt".into());
+        let w = default_workload_identity(&o, &e).unwrap();
+        assert_eq!(w.tenants.configured.as_deref(), Some("tenant-opt"));
+        assert!(matches!(w.proof, Proof::TokenFile(ref p) if p == "/token"));
+        // DefaultAzureCredential has no tokenFilePath option: only the variable counts.
+        o.token_file_path = Some("/other".into());
+        let e = env(&WI[..2]);
+        assert_eq!(
+            default_workload_identity(&o, &e).unwrap_err().code,
+            "CredentialUnavailable"
+        );
+    }
+
+    #[test]
+    fn token_exchange_uses_the_environment_and_no_options() {
+        let e = env(&[
+            ("AZURE_TENANT_ID", "t"),
+            ("AZURE_CLIENT_ID", "client-env"),
+            ("AZURE_FEDERATED_TOKEN_FILE", "/token"),
+            ("AZURE_AUTHORITY_HOST", "https://login.microsoftonline.us"),
+        ]);
+        let x = token_exchange(Some("mi-client"), &e).unwrap();
+        assert_eq!(x.client_id, "mi-client");
+        assert_eq!(x.class_name(), "WorkloadIdentityCredential");
+        assert_eq!(x.host.as_str(), "https://login.microsoftonline.us");
+        assert_eq!(token_exchange(None, &e).unwrap().client_id, "client-env");
+        assert!(token_exchange(None, &env(&[("AZURE_CLIENT_ID", "c")])).is_err());
+    }
+}
