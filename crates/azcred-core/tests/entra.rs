@@ -687,6 +687,37 @@ fn secrets_echoed_by_the_server_are_redacted() {
     assert!(!e.message.contains(SECRET), "{}", e.message);
     assert!(e.message.contains("you sent [redacted]"));
     assert!(!format!("{:?}", run.actions).contains(SECRET));
+    assert!(!format!("{cred:?}").contains(SECRET));
+}
+
+#[test]
+fn debug_output_of_configured_credentials_holds_no_secret() {
+    let pem = cert_pem("ENCRYPTED PRIVATE KEY");
+    let creds = [
+        secret_cred(json!({}), &[]),
+        credential(
+            "ClientCertificateCredential",
+            json!({"tenantId": TENANT, "clientId": CLIENT, "certificate": pem,
+                   "certificatePassword": "pa55-SENTINEL"}),
+            &[],
+        ),
+        credential(
+            "EnvironmentCredential",
+            json!({}),
+            &[
+                ("AZURE_TENANT_ID", TENANT),
+                ("AZURE_CLIENT_ID", CLIENT),
+                ("AZURE_USERNAME", "u"),
+                ("AZURE_PASSWORD", "pw-SENTINEL"),
+            ],
+        ),
+    ];
+    for c in &creds {
+        let text = format!("{c:?}");
+        for sentinel in [SECRET, "KEY-SENTINEL", "pa55-SENTINEL", "pw-SENTINEL"] {
+            assert!(!text.contains(sentinel), "{sentinel} in {text}");
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
