@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::cache::{CacheKey, Lookup, TokenCache};
 use crate::chain::{ChainFlow, Member, Mode, Slot};
@@ -15,6 +16,9 @@ use crate::retry::Rng;
 use crate::source::TokenRequest;
 use crate::time::Timestamp;
 use crate::token::AccessToken;
+
+/// Tells credentials apart, so a flow is only finished by the credential that started it.
+static NEXT_CREDENTIAL_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Identifies a flow within its credential, so concurrent callers can join it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -116,7 +120,7 @@ impl Credential {
         seed: u64,
     ) -> Result<Self, ConfigError> {
         let plan = plan::build(kind, options, env)?;
-        let mut rng = Rng::new(seed);
+        let rng = Rng::new(seed);
         Ok(Self {
             name: kind.to_owned(),
             members: plan.members.into(),
@@ -125,7 +129,7 @@ impl Credential {
             sticky: None,
             cache: TokenCache::default(),
             inflight: HashMap::new(),
-            id: rng.next_u64(),
+            id: NEXT_CREDENTIAL_ID.fetch_add(1, Ordering::Relaxed),
             next_flow: 1,
             rng,
         })

@@ -95,12 +95,15 @@ fn standalone_managed_identity(
         ("objectId", &options.object_id),
     ]
     .into_iter()
-    .filter_map(|(n, v)| v.as_ref().map(|v| (n, v)))
+    // The reference keeps only truthy ids: an empty string is no id at all.
+    .filter_map(|(n, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| (n, v)))
     .collect();
     if given.len() > 1 {
+        // As the reference's JSON.stringify({clientId, resourceId, objectId}).
+        let json = |s: &str| serde_json::to_string(s).unwrap_or_default();
         let received = given
             .iter()
-            .map(|(n, v)| format!("\"{n}\":\"{v}\""))
+            .map(|(n, v)| format!("{}:{}", json(n), json(v)))
             .collect::<Vec<_>>();
         return Err(ConfigError::invalid(format!(
             "ManagedIdentityCredential: only one of 'clientId', 'resourceId', or 'objectId' can be \
@@ -131,13 +134,15 @@ fn default_managed_identity(
     options: &Options,
     env: &EnvSnapshot,
 ) -> Result<ManagedIdentity, ConfigError> {
-    let id = if let Some(r) = options.managed_identity_resource_id.clone() {
+    let nonempty = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
+    let id = if let Some(r) = nonempty(&options.managed_identity_resource_id) {
         Some(UserAssigned::ResourceId(r))
     } else {
         options
             .managed_identity_client_id
             .clone()
             .or_else(|| env.get("AZURE_CLIENT_ID").map(str::to_owned))
+            .filter(|v| !v.is_empty())
             .map(UserAssigned::ClientId)
     };
     let mut config = ManagedIdentityConfig {

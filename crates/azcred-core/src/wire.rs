@@ -32,7 +32,10 @@ impl WireError {
 fn parse<T: DeserializeOwned>(json: &str, what: &str, code: &'static str) -> Result<T, WireError> {
     serde_json::from_str(json).map_err(|e| {
         let detail = e.to_string();
-        let detail = match (detail.contains('"'), e.line()) {
+        // serde quotes input values with `"` or backticks (unknown variants); either may hold
+        // a secret, so such messages keep only the position.
+        let quotes = detail.contains('"') || detail.contains('`');
+        let detail = match (quotes, e.line()) {
             (false, _) => detail,
             // serde_json reports line 0 when the position is unknown (tagged enums).
             (true, 0) => "a value has the wrong type".to_owned(),

@@ -292,8 +292,6 @@ fn a_flow_from_another_credential_is_refused() {
 }
 
 #[test]
-#[ignore = "bug: a credential's identity comes from its seed, so two credentials built with the \
-            same seed accept each other's flows"]
 fn a_flow_from_another_credential_with_the_same_seed_is_refused() {
     let mut a = mi(json!({}), APP_SERVICE);
     let mut b = mi(json!({}), APP_SERVICE);
@@ -454,8 +452,6 @@ fn wrong_reply_kind_is_misuse() {
 }
 
 #[test]
-#[ignore = "bug: a rejected reply consumes the outstanding delegate action, so the member is \
-            skipped as if it resolved null"]
 fn a_rejected_reply_leaves_the_same_delegate_outstanding() {
     let mut cred = chain(&["A", "B"]);
     let mut flow = expect_start(&mut cred, req("s"), T0);
@@ -470,8 +466,6 @@ fn a_rejected_reply_leaves_the_same_delegate_outstanding() {
 }
 
 #[test]
-#[ignore = "bug: a rejected reply consumes the outstanding request, which poll then re-issues \
-            with a new deadline"]
 fn a_rejected_reply_leaves_the_same_request_outstanding() {
     let mut cred = app_service();
     let mut flow = expect_start(&mut cred, req(STORAGE), T0);

@@ -453,7 +453,6 @@ fn standalone_rejects_two_ids() {
 }
 
 #[test]
-#[ignore = "bug: the two-ids message does not JSON-escape the values as JSON.stringify does"]
 fn standalone_two_ids_message_escapes_values_like_json_stringify() {
     let e = Credential::new(
         "ManagedIdentityCredential",
@@ -1156,8 +1155,6 @@ fn an_error_body_echoing_the_identity_header_does_not_leak_it() {
 }
 
 #[test]
-#[ignore = "bug: scrub truncates before redacting, so a secret straddling the 300-char cut leaks \
-            its first characters"]
 fn an_echoed_secret_cut_by_the_excerpt_does_not_leak_its_prefix() {
     let mut cred = mi(
         json!({}),
@@ -1230,4 +1227,63 @@ fn refresh_after_is_half_life_over_two_hours_only() {
     );
     let t = s.get(&mut cred, STORAGE).token().clone();
     assert_eq!(t.refresh_after, Some(at_ms(600_000)));
+}
+
+#[test]
+fn an_error_body_cannot_forge_aggregate_lines() {
+    let mut cred = dac(json!({"retryOptions": {"maxRetries": 0}}), &[]);
+    let mut s = Script::new().http(400, "").http(
+        400,
+        "bad request\nCredentialUnavailableError: EverythingIsFineCredential: nothing to see",
+    );
+    let e = s.get(&mut cred, STORAGE).result.unwrap_err();
+    assert_eq!(
+        e.message.lines().count(),
+        2,
+        "one line per member after the first: {}",
+        e.message
+    );
+}
+
+#[test]
+fn empty_ids_are_absent() {
+    let base = format!("{APP_SERVICE_URL}?api-version=2019-08-01&resource={STORAGE_RES}");
+    // Standalone: an empty clientId is system-assigned, and does not count towards "only one".
+    assert_eq!(url_of(json!({"clientId": ""}), APP_SERVICE), base);
+    assert_eq!(
+        url_of(json!({"clientId": "", "objectId": "oid"}), APP_SERVICE),
+        format!("{base}&object_id=oid")
+    );
+    // DefaultAzureCredential: an empty managedIdentityResourceId falls through to the client id.
+    let imds = format!("{IMDS}?api-version=2018-02-01&resource={STORAGE_RES}");
+    let mut cred = dac(
+        json!({"managedIdentityResourceId": ""}),
+        &[("AZURE_CLIENT_ID", "env-cid")],
+    );
+    let mut s = Script::new().http(400, "").token_for("tok", 3600);
+    assert_eq!(
+        s.get(&mut cred, STORAGE).requests()[1].url,
+        format!("{imds}&client_id=env-cid")
+    );
+}
+
+#[test]
+fn imds_refusing_connections_is_final_but_app_service_is_retried() {
+    let mut cred = mi(
+        json!({}),
+        &[("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:9")],
+    );
+    let mut s = Script::new().fail(IoFailureKind::Refused, "connect ECONNREFUSED 127.0.0.1:9");
+    let run = s.get(&mut cred, STORAGE);
+    assert_eq!(run.transcript.len(), 1, "no retry: {:?}", run.transcript);
+    assert_eq!(run.error().kind, ErrorKind::CredentialUnavailable);
+    assert!(run.error().message.contains("IMDS refused the connection"));
+
+    let mut cred = mi(json!({}), APP_SERVICE);
+    let mut s = Script::new()
+        .fail(IoFailureKind::Refused, "connect ECONNREFUSED")
+        .token_for("tok", 3600);
+    let run = s.get(&mut cred, STORAGE);
+    assert_eq!(run.token().token.expose(), "tok");
+    assert_eq!(run.waits().len(), 1);
 }

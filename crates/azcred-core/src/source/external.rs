@@ -62,10 +62,11 @@ impl SourceFlow for ExternalFlow {
     }
 
     fn handle(&mut self, reply: Reply, _now: Timestamp) -> Result<(), Misuse> {
-        self.outstanding.take()?;
+        self.outstanding.peek()?;
         let Reply::Delegated(outcome) = reply else {
             return Err(Misuse::WrongReply);
         };
+        self.outstanding.clear();
         self.done = Some(match (outcome.token, outcome.error) {
             (_, Some(err)) => {
                 // The reference decides by `err.name` alone.

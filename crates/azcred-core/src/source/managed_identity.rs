@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::env::EnvSnapshot;
+use crate::env::{EnvSnapshot, Platform};
 use crate::error::{ConfigError, ErrorKind, Misuse, TokenError};
 use crate::http::{HttpRequest, HttpResponse, form, with_query};
 use crate::io::{Action, IoFailure, IoFailureKind, Reply};
@@ -36,6 +36,12 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 const RETRY_BUDGET: Duration = Duration::from_secs(30);
 /// 410 Gone from IMDS means "upgrading"; the reference waits at least 3 s between these.
 const GONE_MIN_BASE: Duration = Duration::from_secs(3);
+/// The Azure Arc agent on Linux; its presence selects Arc with the default endpoint.
+const HIMDS_LINUX: &str = "/opt/azcmagent/bin/himds";
+/// The Arc endpoint when only the agent binary tells that this is an Arc machine.
+const ARC_DEFAULT_ENDPOINT: &str = "http://127.0.0.1:40342/metadata/identity/oauth2/token";
+/// The Arc key file must be no larger than this (the reference's limit).
+const ARC_KEY_MAX_BYTES: u64 = 4096;
 
 /// A user-assigned identity selector.
 #[allow(clippy::enum_variant_names)] // the reference's own names: clientId, objectId, resourceId
@@ -74,9 +80,15 @@ pub(crate) enum Endpoint {
     CloudShell {
         url: String,
     },
+    Arc {
+        url: String,
+    },
     Imds {
         base: String,
         probe_allowed: bool,
+        /// The Azure Arc agent binary to look for before using IMDS (Arc's second detection
+        /// rule, which needs IO, so the flow checks it).
+        himds: Option<String>,
     },
 }
 
@@ -111,12 +123,26 @@ impl Endpoint {
                 url: url.to_owned(),
             };
         }
+        if let (Some(url), Some(_)) = (env.get("IDENTITY_ENDPOINT"), env.get("IMDS_ENDPOINT")) {
+            return Self::Arc {
+                url: url.replace("localhost", "127.0.0.1"),
+            };
+        }
+        let himds = match env.platform() {
+            Platform::Linux => Some(HIMDS_LINUX.to_owned()),
+            Platform::Win32 => Some(format!(
+                "{}\\AzureConnectedMachineAgent\\himds.exe",
+                env.get("ProgramFiles").unwrap_or("C:\\Program Files")
+            )),
+            _ => None,
+        };
         if let Some(host) = env.get("AZURE_POD_IDENTITY_AUTHORITY_HOST") {
             // The reference lower-cases the whole URL and appends a slash; the probe is skipped.
             let url = format!("{}{IMDS_PATH}", host.trim_end_matches('/')).to_lowercase();
             return Self::Imds {
                 base: format!("{url}/"),
                 probe_allowed: false,
+                himds,
             };
         }
         // azcred's own override of the IMDS address, for tests and local emulators: unlike the
@@ -128,6 +154,8 @@ impl Endpoint {
         Self::Imds {
             base: format!("{base}{IMDS_PATH}"),
             probe_allowed: true,
+            // An explicit test endpoint means IMDS: no Arc agent lookup.
+            himds: himds.filter(|_| env.get("AZCRED_IMDS_ENDPOINT").is_none()),
         }
     }
 
@@ -138,6 +166,7 @@ impl Endpoint {
             Self::AppService { .. } => "App Service",
             Self::MachineLearning { .. } => "Azure Machine Learning",
             Self::CloudShell { .. } => "Cloud Shell",
+            Self::Arc { .. } => "Azure Arc",
             Self::Imds { .. } => "IMDS",
         }
     }
@@ -148,7 +177,7 @@ impl Endpoint {
             Self::ServiceFabric { secret, .. }
             | Self::AppService { secret, .. }
             | Self::MachineLearning { secret, .. } => Some(secret),
-            Self::CloudShell { .. } | Self::Imds { .. } => None,
+            Self::CloudShell { .. } | Self::Arc { .. } | Self::Imds { .. } => None,
         }
     }
 
@@ -213,6 +242,11 @@ impl Endpoint {
                 HttpRequest::post_form(url.clone(), Secret::new(form(&[("resource", resource)])))
                     .header("Metadata", "true")
             }
+            Self::Arc { url } => HttpRequest::get(with_query(
+                url,
+                &query("2020-06-01", id_param("client_id", "msi_res_id")),
+            ))
+            .header("Metadata", "true"),
             Self::Imds { base, .. } => HttpRequest::get(with_query(
                 base,
                 &query("2018-02-01", id_param("client_id", "msi_res_id")),
@@ -241,6 +275,9 @@ pub(crate) struct ManagedIdentityConfig {
 #[derive(Debug)]
 pub(crate) struct ManagedIdentity {
     endpoint: Endpoint,
+    platform: Platform,
+    /// `%ProgramData%`, where the Arc agent keeps its keys on Windows.
+    program_data: String,
     id: Option<UserAssigned>,
     probe: bool,
     retry: RetryPolicy,
@@ -291,6 +328,11 @@ impl ManagedIdentity {
         };
         Ok(Self {
             endpoint,
+            platform: env.platform(),
+            program_data: env
+                .get("ProgramData")
+                .unwrap_or("C:\\ProgramData")
+                .to_owned(),
             id: config.id,
             probe,
             retry,
@@ -330,6 +372,23 @@ impl Source for ManagedIdentity {
             Ok(r) => r,
             Err(msg) => return Box::new(Decided(Some(Err(failed(&msg))))),
         };
+        // Without Arc's variables, Arc is still selected when its agent is installed; the flow
+        // looks for the agent first, and then uses this request instead.
+        let (himds, arc_request) = match &self.endpoint {
+            Endpoint::Imds {
+                himds: Some(path), ..
+            } => {
+                let arc = Endpoint::Arc {
+                    url: ARC_DEFAULT_ENDPOINT.to_owned(),
+                };
+                (
+                    Some(path.clone()),
+                    arc.token_request(scope_to_resource(scope), self.id.as_ref())
+                        .ok(),
+                )
+            }
+            _ => (None, None),
+        };
         let probe = (self.probe && !ctx.proven).then(|| {
             let Endpoint::Imds { base, .. } = &self.endpoint else {
                 unreachable_probe()
@@ -343,12 +402,22 @@ impl Source for ManagedIdentity {
             )
         });
         Box::new(MiFlow {
-            state: if probe.is_some() {
+            state: if himds.is_some() {
+                State::CheckHimds
+            } else if probe.is_some() {
                 State::Probe
             } else {
                 State::Request
             },
             probe,
+            himds,
+            arc_request,
+            arc: matches!(self.endpoint, Endpoint::Arc { .. }),
+            imds: matches!(self.endpoint, Endpoint::Imds { .. }),
+            arc_key: None,
+            challenged: false,
+            platform: self.platform,
+            program_data: self.program_data.clone(),
             request: token_request,
             secret: self.endpoint.secret().cloned(),
             user_assigned: self.id.as_ref().map(|id| id.value().to_owned()),
@@ -370,8 +439,10 @@ fn unreachable_probe() -> ! {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
+    CheckHimds,
     Probe,
     Request,
+    ArcKey,
     Waiting(Timestamp),
     Done,
 }
@@ -380,6 +451,16 @@ enum State {
 struct MiFlow {
     state: State,
     probe: Option<(HttpRequest, Duration)>,
+    himds: Option<String>,
+    arc_request: Option<HttpRequest>,
+    /// The endpoint is Azure Arc's: a 401 carries the challenge.
+    arc: bool,
+    /// The endpoint is IMDS (a refused connection is final).
+    imds: bool,
+    arc_key: Option<String>,
+    challenged: bool,
+    platform: Platform,
+    program_data: String,
     request: HttpRequest,
     secret: Option<Secret>,
     user_assigned: Option<String>,
@@ -405,11 +486,12 @@ impl MiFlow {
 
     /// Scrubs the endpoint secret and user-assigned ids out of text the endpoint sent back.
     fn scrub(&self, text: &str) -> String {
-        let mut out = excerpt(text, 300);
-        if let Some(s) = self.secret.as_ref().filter(|s| s.expose().len() >= 4) {
-            out = out.replace(s.expose(), "[redacted]");
+        // Remove the secret from the whole text before shortening it, so a secret cut in two by
+        // the excerpt cannot leave its first part behind.
+        match self.secret.as_ref().filter(|s| s.expose().len() >= 4) {
+            Some(s) => excerpt(&text.replace(s.expose(), "[redacted]"), 300),
+            None => excerpt(text, 300),
         }
-        out
     }
 
     /// Schedules another attempt after `delay`, or returns false when retries or the time budget
@@ -448,10 +530,110 @@ impl MiFlow {
         }
     }
 
+    /// The Arc agent lookup: a file that opens (whatever its size) means Arc.
+    fn on_himds(&mut self, reply: Reply) {
+        let found = match reply {
+            Reply::File { .. } => true,
+            Reply::Failed(f) => f.kind == IoFailureKind::TooLarge,
+            _ => false,
+        };
+        self.state = match (found, self.arc_request.take()) {
+            (true, Some(arc)) => {
+                self.request = arc;
+                self.arc = true;
+                self.imds = false;
+                self.probe = None;
+                State::Request
+            }
+            _ if self.probe.is_some() => State::Probe,
+            _ => State::Request,
+        };
+    }
+
+    /// Azure Arc's challenge: `WWW-Authenticate: Basic realm=<key file>`; the key file must be a
+    /// `.key` file in the agent's token directory and at most 4096 bytes (the reference's checks).
+    fn on_arc_challenge(&mut self, resp: &HttpResponse) -> Result<String, TokenError> {
+        let header = resp.headers.get("www-authenticate").ok_or_else(|| {
+            failed("www_authenticate_header_missing: The managed identity endpoint's 401 response has no WWW-Authenticate header.")
+        })?;
+        let path = header
+            .split_once("Basic realm=")
+            .map(|(_, p)| p.trim())
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| {
+                failed("www_authenticate_header_unsupported_format: The WWW-Authenticate header is not 'Basic realm=<path>'.")
+            })?;
+        let dir = match self.platform {
+            Platform::Linux => "/var/opt/azcmagent/tokens/".to_owned(),
+            Platform::Win32 => format!(
+                "{}\\AzureConnectedMachineAgent\\Tokens\\",
+                self.program_data
+            ),
+            _ => {
+                return Err(failed(
+                    "platform_not_supported: Azure Arc managed identity is supported on Linux and Windows only.",
+                ));
+            }
+        };
+        let sep = if self.platform == Platform::Win32 {
+            ['\\', '/']
+        } else {
+            ['/', '/']
+        };
+        let base = path.rsplit(sep).next().unwrap_or(path);
+        if !base.ends_with(".key") {
+            return Err(failed(
+                "invalid_file_extension: The Azure Arc key file must have the .key extension.",
+            ));
+        }
+        if path != format!("{dir}{base}") {
+            return Err(failed(&format!(
+                "invalid_file_path: The Azure Arc key file must be in {dir}."
+            )));
+        }
+        Ok(path.to_owned())
+    }
+
+    fn on_arc_key(&mut self, reply: Reply) {
+        match reply {
+            Reply::File { contents } => {
+                let value = format!("Basic {}", contents.expose().trim());
+                self.request.headers.push("Authorization", value);
+                self.state = State::Request;
+            }
+            Reply::Failed(f) if f.kind == IoFailureKind::TooLarge => self.finish(Err(failed(
+                "invalid_secret: The Azure Arc key file is larger than 4096 bytes.",
+            ))),
+            Reply::Failed(f) if f.kind == IoFailureKind::Aborted => self.finish(Err(aborted())),
+            _ => self.finish(Err(failed(
+                "unable_to_read_secret_file: The Azure Arc key file could not be read.",
+            ))),
+        }
+    }
+
     fn on_response(&mut self, resp: HttpResponse, now: Timestamp) {
         if (200..300).contains(&resp.status) {
             let r = parse_token_response(&resp.body, now).map_err(|e| failed(&e.to_string()));
+            if let (Ok(_), true, Some(id)) = (&r, self.arc, &self.user_assigned) {
+                // Arc must confirm the user-assigned identity it issued the token for.
+                if !echoes_identity(&resp.body, id) {
+                    return self.finish(Err(failed(&format!(
+                        "user_assigned_managed_identity_not_confirmed: The endpoint did not confirm the user-assigned identity {id}."
+                    ))));
+                }
+            }
             return self.finish(r);
+        }
+        if resp.status == 401 && self.arc && !self.challenged {
+            self.challenged = true;
+            match self.on_arc_challenge(&resp) {
+                Ok(path) => {
+                    self.arc_key = Some(path);
+                    self.state = State::ArcKey;
+                }
+                Err(e) => self.finish(Err(e)),
+            }
+            return;
         }
         let retry_delay = match resp.status {
             404 => Some(
@@ -520,6 +702,15 @@ impl MiFlow {
                 "{NAME}: Network unreachable. Message: {}",
                 excerpt(&f.message, 300)
             )))),
+            // IMDS is served by the Azure host itself and always accepts connections: a refused
+            // connection means nothing listens at that address (a laptop, or a mistyped override),
+            // so waiting through the retries (about 25 s in the reference) would only delay the
+            // next credential. Endpoints named by the environment (App Service's sidecar, say)
+            // may still be starting, and keep their retries.
+            IoFailureKind::Refused if self.imds => self.finish(Err(failed(&format!(
+                "IMDS refused the connection: {}",
+                excerpt(&f.message, 300)
+            )))),
             k if retry::is_retryable_failure(k) => {
                 let delay = self
                     .retry
@@ -533,6 +724,18 @@ impl MiFlow {
     }
 }
 
+/// Whether a token response names the user-assigned identity `id` in `client_id`, `object_id`,
+/// `msi_res_id` or `mi_res_id` (case-insensitively).
+fn echoes_identity(body: &str, id: &str) -> bool {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(body) else {
+        return false;
+    };
+    ["client_id", "object_id", "msi_res_id", "mi_res_id"]
+        .iter()
+        .filter_map(|k| v.get(k).and_then(|x| x.as_str()))
+        .any(|x| x.eq_ignore_ascii_case(id))
+}
+
 fn aborted() -> TokenError {
     TokenError::new(ErrorKind::Aborted, "The operation was aborted.")
 }
@@ -543,6 +746,15 @@ impl SourceFlow for MiFlow {
             return step;
         }
         match self.state {
+            State::CheckHimds => self.outstanding.perform(Action::ReadFile {
+                path: self.himds.clone().unwrap_or_default(),
+                // Only whether it opens matters: a cap of zero reads nothing.
+                max_bytes: 0,
+            }),
+            State::ArcKey => self.outstanding.perform(Action::ReadFile {
+                path: self.arc_key.clone().unwrap_or_default(),
+                max_bytes: ARC_KEY_MAX_BYTES,
+            }),
             State::Probe => {
                 let Some((req, timeout)) = self.probe.clone() else {
                     unreachable_probe()
@@ -572,11 +784,20 @@ impl SourceFlow for MiFlow {
     }
 
     fn handle(&mut self, reply: Reply, now: Timestamp) -> Result<(), Misuse> {
-        let Action::Http { .. } = self.outstanding.take()? else {
+        let fits = matches!(
+            (self.outstanding.peek()?, &reply),
+            (_, Reply::Failed(_))
+                | (Action::Http { .. }, Reply::Http(_))
+                | (Action::ReadFile { .. }, Reply::File { .. })
+        );
+        if !fits {
             return Err(Misuse::WrongReply);
-        };
+        }
+        self.outstanding.clear();
         match (self.state, reply) {
-            (State::Probe, reply @ (Reply::Http(_) | Reply::Failed(_))) => self.on_probe(reply),
+            (State::CheckHimds, r) => self.on_himds(r),
+            (State::ArcKey, r) => self.on_arc_key(r),
+            (State::Probe, r) => self.on_probe(r),
             (State::Request, Reply::Http(resp)) => self.on_response(resp, now),
             (State::Request, Reply::Failed(f)) => self.on_failure(f, now),
             _ => return Err(Misuse::WrongReply),

@@ -94,9 +94,15 @@ impl Outstanding {
         self.0.clone().map(SourceStep::Perform)
     }
 
-    /// Takes the outstanding action for a reply, or reports misuse.
-    pub(crate) fn take(&mut self) -> Result<Action, Misuse> {
-        self.0.take().ok_or(Misuse::NoActionOutstanding)
+    /// Returns the outstanding action, or reports misuse. It stays outstanding until
+    /// [`Outstanding::clear`], so a rejected reply leaves it to be performed again.
+    pub(crate) fn peek(&self) -> Result<&Action, Misuse> {
+        self.0.as_ref().ok_or(Misuse::NoActionOutstanding)
+    }
+
+    /// Marks the outstanding action as answered.
+    pub(crate) fn clear(&mut self) {
+        self.0 = None;
     }
 }
 
@@ -136,7 +142,7 @@ pub(crate) fn excerpt(text: &str, max: usize) -> String {
     let mut out: String = text
         .chars()
         .take(max)
-        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+        .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     if text.chars().count() > max {
         out.push_str("...");

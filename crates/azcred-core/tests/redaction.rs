@@ -1,0 +1,328 @@
+//! Every public type that can hold a secret, built with a sentinel: the sentinel must never show
+//! in `Debug` output, in an error's `Display`, or in an error serialized for the bindings.
+
+mod support;
+
+use azcred_core::{
+    AccessToken, Action, Begin, Credential, DelegateOutcome, EnvSnapshot, HttpRequest,
+    HttpResponse, ProcessOutput, Reply, Secret, Step, TokenRequest, parse_token_response,
+};
+use serde_json::json;
+use support::*;
+
+const SENTINEL: &str = "S3NT1NEL-7f3a9c0d";
+/// The distinctive part: no piece of output may contain even this much of the secret.
+const CORE: &str = "S3NT1NEL";
+
+#[track_caller]
+fn clean(what: &str, text: &str) {
+    assert!(!text.contains(CORE), "{what} shows the secret:\n{text}");
+}
+
+#[track_caller]
+fn clean_debug(what: &str, v: &impl std::fmt::Debug) {
+    clean(what, &format!("{v:?}"));
+    clean(what, &format!("{v:#?}"));
+}
+
+fn token() -> AccessToken {
+    AccessToken::bearer(
+        Secret::new(SENTINEL),
+        at_ms(3_600_000),
+        Some(at_ms(1_800_000)),
+    )
+}
+
+fn request() -> HttpRequest {
+    let mut r = HttpRequest::post_form(
+        "http://127.0.0.1:41000/token",
+        Secret::new(format!(
+            "client_secret={SENTINEL}&grant_type=client_credentials"
+        )),
+    )
+    .header("X-IDENTITY-HEADER", SENTINEL)
+    .header("x-identity-header", SENTINEL)
+    .header("Authorization", format!("Bearer {SENTINEL}"))
+    .header("AUTHORIZATION", format!("Basic {SENTINEL}"))
+    .header("secret", SENTINEL)
+    .header("Secret", SENTINEL);
+    r.allow_proxy = false;
+    r
+}
+
+fn response() -> HttpResponse {
+    HttpResponse::new(
+        200,
+        format!(r#"{{"access_token":"{SENTINEL}","expires_in":3600}}"#),
+    )
+    .header("Authorization", SENTINEL)
+}
+
+#[test]
+fn the_sentinel_check_itself_works() {
+    // A type with a derived Debug over a plain string would be caught.
+    #[derive(Debug)]
+    #[allow(dead_code)]
+    struct Leaky(String);
+    let out = format!("{:?}", Leaky(SENTINEL.to_owned()));
+    assert!(out.contains(CORE));
+}
+
+#[test]
+fn secrets_tokens_and_io_values() {
+    clean_debug("Secret", &Secret::new(SENTINEL));
+    clean_debug("AccessToken", &token());
+    clean_debug("HttpRequest", &request());
+    clean_debug("Headers", &request().headers);
+    clean_debug("HttpResponse", &response());
+    clean_debug("Reply::Http", &Reply::Http(response()));
+    clean_debug(
+        "Reply::File",
+        &Reply::File {
+            contents: Secret::new(SENTINEL),
+        },
+    );
+    let out = ProcessOutput {
+        exit_code: Some(0),
+        stdout: Secret::new(format!(r#"{{"accessToken":"{SENTINEL}"}}"#)),
+        stderr: format!("warning: {SENTINEL}"),
+    };
+    clean_debug("ProcessOutput", &out);
+    clean_debug("Reply::Ran", &Reply::Ran(out));
+    clean_debug(
+        "Reply::Delegated",
+        &Reply::Delegated(DelegateOutcome {
+            token: Some(token()),
+            error: None,
+        }),
+    );
+    let action = Action::Http {
+        request: request(),
+        deadline: T0,
+        connect_deadline: None,
+    };
+    clean_debug("Action::Http", &action);
+    clean_debug("Step::Perform", &Step::Perform { action });
+    clean_debug("Begin::Cached", &Begin::Cached(token()));
+}
+
+#[test]
+fn environment_snapshots() {
+    let env = EnvSnapshot::from_pairs([
+        ("IDENTITY_HEADER", SENTINEL),
+        ("MSI_SECRET", SENTINEL),
+        ("AZURE_CLIENT_SECRET", SENTINEL),
+        ("AZURE_CLIENT_CERTIFICATE_PASSWORD", SENTINEL),
+    ]);
+    clean_debug("EnvSnapshot", &env);
+    // Still usable: the values are there.
+    assert_eq!(env.get("IDENTITY_HEADER"), Some(SENTINEL));
+}
+
+#[test]
+fn parse_errors_never_show_the_body() {
+    for body in [
+        format!(r#"{{"access_token":"{SENTINEL}"}}"#),
+        format!(r#"{{"access_token":"{SENTINEL}","expires_on":"{SENTINEL}"}}"#),
+        format!(r#"{{"access_token":"{SENTINEL}","expires_in":"{SENTINEL}"}}"#),
+        format!(r#"{{"access_token":"{SENTINEL}","expires_on":1}}"#),
+        format!(r#"{{"access_token":"{SENTINEL}"#),
+        SENTINEL.to_owned(),
+    ] {
+        let e = parse_token_response(&body, T0).unwrap_err();
+        clean("ParseError Display", &e.to_string());
+        clean_debug("ParseError", &e);
+    }
+}
+
+fn secret_envs() -> Vec<Vec<(&'static str, &'static str)>> {
+    vec![
+        vec![
+            ("IDENTITY_ENDPOINT", "http://127.0.0.1:41000/msi/token"),
+            ("IDENTITY_HEADER", SENTINEL),
+        ],
+        vec![
+            ("IDENTITY_ENDPOINT", "https://10.0.0.4:2377/token"),
+            ("IDENTITY_HEADER", SENTINEL),
+            ("IDENTITY_SERVER_THUMBPRINT", "AB"),
+        ],
+        vec![
+            ("MSI_ENDPOINT", "http://127.0.0.1:41001/msi/token"),
+            ("MSI_SECRET", SENTINEL),
+        ],
+    ]
+}
+
+#[test]
+fn credentials_and_flows() {
+    for pairs in secret_envs() {
+        for kind in ["ManagedIdentityCredential", "DefaultAzureCredential"] {
+            let mut cred = Credential::new(kind, &options(json!({})), &env(&pairs), 7).unwrap();
+            clean_debug("Credential", &cred);
+            clean_debug("explain", &cred.explain());
+
+            // A flow with the request (carrying the secret header) outstanding.
+            let Begin::Start { mut flow, .. } = cred.begin(TokenRequest::new([STORAGE]), T0) else {
+                panic!()
+            };
+            let step = flow.poll(T0);
+            clean_debug("Step", &step);
+            clean_debug("Flow in flight", &flow);
+            let Step::Perform { action } = step else {
+                panic!("{step:?}")
+            };
+            let (req, ..) = http(&action);
+            // The driver does get the secret.
+            assert!(req.headers.iter().any(|(_, v)| v == SENTINEL));
+
+            // A finished flow holding a token whose value is the sentinel.
+            let body = format!(r#"{{"access_token":"{SENTINEL}","expires_in":86400}}"#);
+            flow.handle(Reply::Http(HttpResponse::new(200, body)), T0)
+                .unwrap();
+            assert!(matches!(flow.poll(T0), Step::Finished));
+            clean_debug("Flow finished", &flow);
+            let t = cred.finish(*flow, T0).unwrap();
+            assert_eq!(t.token.expose(), SENTINEL);
+            clean_debug("AccessToken", &t);
+            // The credential now caches it.
+            clean_debug("Credential with a cached token", &cred);
+            let begin = cred.begin(TokenRequest::new([STORAGE]), at_ms(1));
+            clean_debug("Begin::Cached", &begin);
+            // A background refresh hands out the cached token beside the flow.
+            let begin = cred.begin(TokenRequest::new([STORAGE]), at_ms(12 * 3_600_000));
+            assert!(matches!(
+                begin,
+                Begin::Start {
+                    serving: Some(_),
+                    ..
+                }
+            ));
+            clean_debug("Begin::Start", &begin);
+        }
+    }
+}
+
+#[test]
+fn errors_from_responses_that_echo_the_secret() {
+    for pairs in secret_envs() {
+        for body in [
+            format!(r#"{{"error":"invalid_request","error_description":"bad header {SENTINEL}"}}"#),
+            format!(r#"{{"message":"{SENTINEL}"}}"#),
+            format!("<html><body>{SENTINEL}</body></html>"),
+            format!(r#"{{"error":{{"code":"{SENTINEL}"}}}}"#),
+        ] {
+            for status in [400, 401, 500] {
+                let mut cred = mi(json!({"retryOptions": {"maxRetries": 0}}), &pairs);
+                let mut s = Script::new().http(status, &body);
+                let e = s.get(&mut cred, STORAGE).result.unwrap_err();
+                clean("TokenError Display", &e.to_string());
+                clean_debug("TokenError", &e);
+                clean("TokenError serialized", &serde_json::to_string(&e).unwrap());
+            }
+        }
+        // Through DefaultAzureCredential's aggregate too.
+        let mut cred = dac(json!({"retryOptions": {"maxRetries": 0}}), &pairs);
+        let mut s = Script::new().http(400, &format!(r#"{{"message":"{SENTINEL}"}}"#));
+        let e = s.get(&mut cred, STORAGE).result.unwrap_err();
+        clean("aggregate Display", &e.to_string());
+        clean_debug("aggregate", &e);
+        clean("aggregate serialized", &serde_json::to_string(&e).unwrap());
+    }
+}
+
+#[test]
+fn errors_from_bad_token_responses() {
+    for pairs in secret_envs() {
+        let mut cred = mi(json!({}), &pairs);
+        let mut s = Script::new().http(
+            200,
+            &format!(r#"{{"access_token":"{SENTINEL}","expires_on":"{SENTINEL}"}}"#),
+        );
+        let e = s.get(&mut cred, STORAGE).result.unwrap_err();
+        clean("TokenError Display", &e.to_string());
+        clean_debug("TokenError", &e);
+    }
+}
+
+fn wire_credential() -> azcred_core::wire::JsonCredential {
+    let env = json!({"vars": {
+        "IDENTITY_ENDPOINT": "http://127.0.0.1:41000/msi/token",
+        "IDENTITY_HEADER": SENTINEL,
+    }, "platform": "linux"});
+    azcred_core::wire::JsonCredential::new("ManagedIdentityCredential", "{}", &env.to_string(), 3.0)
+        .unwrap()
+}
+
+#[test]
+fn the_json_surface() {
+    let mut cred = wire_credential();
+    clean_debug("JsonCredential", &cred);
+    let begin: serde_json::Value = serde_json::from_str(
+        &cred
+            .begin(r#"{"scopes":["https://storage.azure.com/.default"]}"#, 0.0)
+            .unwrap(),
+    )
+    .unwrap();
+    let id = begin["id"].as_f64().unwrap();
+    // The step crosses to the driver with the secret header: that is its job.
+    assert!(cred.poll(id, 0.0).unwrap().contains(SENTINEL));
+    clean_debug("JsonCredential with a flow", &cred);
+    // Replies that do not parse: the error never quotes them.
+    for reply in [
+        json!({"type": "http", "status": SENTINEL}),
+        json!({"type": "http", "status": 200, "body": [SENTINEL]}),
+        json!({"type": "http", "status": 200, "headers": {"a": [1, SENTINEL, 2]}, "body": 5}),
+        json!({"type": "file", "contents": {"x": SENTINEL}}),
+        json!(SENTINEL),
+    ] {
+        let e = cred.handle(id, &reply.to_string(), 0.0).unwrap_err();
+        clean("WireError", &e.message);
+        clean_debug("WireError", &e);
+    }
+    let e = cred
+        .handle(
+            id,
+            &format!(r#"{{"type":"http","status":200,"body":"{SENTINEL}"#),
+            0.0,
+        )
+        .unwrap_err();
+    clean("WireError for truncated JSON", &e.message);
+    // Environment and options that do not parse.
+    for (options, env) in [
+        (
+            json!({"clientId": 5}),
+            json!({"vars": {"IDENTITY_HEADER": SENTINEL}}),
+        ),
+        (
+            json!({}),
+            json!({"vars": {"IDENTITY_HEADER": 5}, "platform": SENTINEL}),
+        ),
+        (json!({}), json!({"vars": [SENTINEL]})),
+        (json!({"retryOptions": {"maxRetries": SENTINEL}}), json!({})),
+    ] {
+        let e = azcred_core::wire::JsonCredential::new(
+            "ManagedIdentityCredential",
+            &options.to_string(),
+            &env.to_string(),
+            1.0,
+        )
+        .unwrap_err();
+        clean("WireError", &e.message);
+    }
+}
+
+#[test]
+fn the_json_surface_never_quotes_a_tag_value() {
+    let mut cred = wire_credential();
+    let begin: serde_json::Value =
+        serde_json::from_str(&cred.begin(r#"{"scopes":["s"]}"#, 0.0).unwrap()).unwrap();
+    let id = begin["id"].as_f64().unwrap();
+    for reply in [
+        json!({"type": SENTINEL}),
+        json!({"type": "failed", "kind": SENTINEL}),
+        json!([SENTINEL]),
+    ] {
+        let e = cred.handle(id, &reply.to_string(), 0.0).unwrap_err();
+        clean("WireError", &e.message);
+    }
+}
