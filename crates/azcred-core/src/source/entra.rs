@@ -616,10 +616,11 @@ impl EntraFlow {
         self.finish(Err(e));
     }
 
-    /// Text from a peer or the driver, made safe for a message: bounded, control characters
-    /// replaced, and every secret this flow sent replaced.
+    /// Text from a peer or the driver, made safe for a message: every secret this flow sent
+    /// replaced (before shortening, so a secret cut in two cannot leave a part behind), then
+    /// bounded, with control characters replaced.
     fn scrub(&self, text: &str, max: usize) -> String {
-        let mut out = excerpt(text, max);
+        let mut out = text.to_owned();
         let secrets = [
             match &self.proof {
                 Proof::Secret(s) | Proof::Password { password: s, .. } => Some(s),
@@ -632,7 +633,7 @@ impl EntraFlow {
                 out = out.replace(s.expose(), "[redacted]");
             }
         }
-        out
+        excerpt(&out, max)
     }
 
     /// The form body, in MSAL's field order.
@@ -761,7 +762,7 @@ impl EntraFlow {
     }
 
     /// Takes the reply to the proof-fetching action.
-    fn on_fetched(&mut self, action: &Action, reply: Reply) -> Result<(), Misuse> {
+    fn on_fetched(&mut self, action: &Action, reply: Reply) {
         match (action, reply) {
             (
                 _,
@@ -822,12 +823,13 @@ impl EntraFlow {
                 );
                 self.fail(msg);
             }
-            _ => return Err(Misuse::WrongReply),
+            // `handle` only passes replies that fit the action; a stage that does not fit the
+            // action would be a bug here, so the flow ends instead of looping.
+            _ => self.fail(format!("{}: internal error: unexpected reply", self.name)),
         }
-        Ok(())
     }
 
-    fn on_signed(&mut self, data: String, reply: Reply) -> Result<(), Misuse> {
+    fn on_signed(&mut self, data: String, reply: Reply) {
         match reply {
             Reply::Signed { signature } if jwt::is_base64url(&signature) => {
                 self.assertion = Some(Secret::new(format!("{data}.{signature}")));
@@ -849,9 +851,10 @@ impl EntraFlow {
                 );
                 self.fail(msg);
             }
-            _ => return Err(Misuse::WrongReply),
+            // `handle` only passes replies that fit the action; a stage that does not fit the
+            // action would be a bug here, so the flow ends instead of looping.
+            _ => self.fail(format!("{}: internal error: unexpected reply", self.name)),
         }
-        Ok(())
     }
 
     /// Schedules another attempt after `delay`, or returns false when the retries or the time
@@ -916,7 +919,8 @@ impl EntraFlow {
         let v: Option<serde_json::Value> = serde_json::from_str(&resp.body)
             .ok()
             .filter(serde_json::Value::is_object);
-        let text = |name: &str| -> Option<String> {
+        // Every field comes from the peer: secrets out, bounded, no control characters.
+        let text = |name: &str, max: usize| -> Option<String> {
             let f = v.as_ref()?.get(name)?;
             let s = match f {
                 serde_json::Value::Null => return None,
@@ -928,44 +932,42 @@ impl EntraFlow {
                     .join(","),
                 other => other.to_string(),
             };
-            (!s.is_empty()).then_some(s)
+            (!s.is_empty()).then(|| self.scrub(&s, max))
         };
-        let oauth = text("error").is_some() || text("error_description").is_some();
-        let (error, description) = if oauth {
-            (
-                text("error").unwrap_or_default(),
-                text("error_description").unwrap_or_else(|| "Not Available".to_owned()),
-            )
-        } else {
-            let (kind, who) = match resp.status {
-                400..=499 => ("client_error", "A client"),
-                500..=599 => ("server_error", "A server"),
-                _ => ("unknown_error", "An unknown"),
-            };
-            let body = if resp.body.trim().is_empty() {
-                "Unknown"
-            } else {
-                resp.body.as_str()
-            };
-            (
-                kind.to_owned(),
-                format!(
-                    "{who} error occured.\nHttp status code: {}\nHttp status message: {}",
-                    resp.status,
-                    excerpt(body, 500)
-                ),
-            )
+        let (error, description) = match (text("error", 200), text("error_description", 2000)) {
+            (None, None) => {
+                let (kind, who) = match resp.status {
+                    400..=499 => ("client_error", "A client"),
+                    500..=599 => ("server_error", "A server"),
+                    _ => ("unknown_error", "An unknown"),
+                };
+                let body = if resp.body.trim().is_empty() {
+                    "Unknown".to_owned()
+                } else {
+                    self.scrub(&resp.body, 500)
+                };
+                (
+                    kind.to_owned(),
+                    format!(
+                        "{who} error occured.\nHttp status code: {}\nHttp status message: {body}",
+                        resp.status
+                    ),
+                )
+            }
+            (error, description) => (
+                error.unwrap_or_default(),
+                description.unwrap_or_else(|| "Not Available".to_owned()),
+            ),
         };
-        let na = |name: &str| text(name).unwrap_or_else(|| "Not Available".to_owned());
-        let message = format!(
+        let na = |name: &str| text(name, 200).unwrap_or_else(|| "Not Available".to_owned());
+        format!(
             "{error}: Error(s): {} - Timestamp: {} - Description: {description} - Correlation ID: \
              {} - Trace ID: {}",
             na("error_codes"),
             na("timestamp"),
             na("correlation_id"),
             na("trace_id"),
-        );
-        self.scrub(&message, 4000)
+        )
     }
 
     fn on_failure(&mut self, f: IoFailure, now: Timestamp) {
@@ -1041,44 +1043,32 @@ impl SourceFlow for EntraFlow {
     }
 
     fn handle(&mut self, reply: Reply, now: Timestamp) -> Result<(), Misuse> {
-        let action = self.outstanding.take()?;
-        let stage = std::mem::replace(&mut self.stage, Stage::Done);
-        let r = match (stage, &action) {
-            (Stage::Fetch(_), _) => self.on_fetched(&action, reply),
-            (Stage::Signing(data), Action::Sign { .. }) => self.on_signed(data, reply),
-            (Stage::Request, Action::Http { .. }) => {
-                match reply {
-                    Reply::Http(resp) => self.on_response(resp, now),
-                    Reply::Failed(f) => self.on_failure(f, now),
-                    _ => return self.refuse(Stage::Request, action),
-                }
-                Ok(())
-            }
-            (stage, _) => return self.refuse(stage, action),
-        };
-        if r.is_err() {
-            // A reply of the wrong kind leaves the flow as it was, the action still outstanding.
-            return self.refuse_after(action, r);
+        let action = self.outstanding.peek()?;
+        let fits = matches!(
+            (action, &reply),
+            (_, Reply::Failed(_))
+                | (Action::ReadFile { .. }, Reply::File { .. })
+                | (Action::GetAssertion { .. }, Reply::Assertion { .. })
+                | (Action::Sign { .. }, Reply::Signed { .. })
+                | (Action::Http { .. }, Reply::Http(_))
+        );
+        if !fits {
+            // The action stays outstanding, to be performed again.
+            return Err(Misuse::WrongReply);
         }
-        r
-    }
-}
-
-impl EntraFlow {
-    fn refuse(&mut self, stage: Stage, action: Action) -> Result<(), Misuse> {
-        self.stage = stage;
-        self.outstanding.perform(action);
-        Err(Misuse::WrongReply)
-    }
-
-    fn refuse_after(&mut self, action: Action, r: Result<(), Misuse>) -> Result<(), Misuse> {
-        // `on_fetched`/`on_signed` refuse before changing anything but the stage they were given.
-        self.stage = match &action {
-            Action::Sign { data, .. } => Stage::Signing(data.clone()),
-            other => Stage::Fetch(other.clone()),
-        };
-        self.outstanding.perform(action);
-        r
+        let action = action.clone();
+        self.outstanding.clear();
+        match (
+            std::mem::replace(&mut self.stage, Stage::Done),
+            action,
+            reply,
+        ) {
+            (Stage::Signing(data), Action::Sign { .. }, reply) => self.on_signed(data, reply),
+            (_, Action::Http { .. }, Reply::Http(resp)) => self.on_response(resp, now),
+            (_, Action::Http { .. }, Reply::Failed(f)) => self.on_failure(f, now),
+            (_, action, reply) => self.on_fetched(&action, reply),
+        }
+        Ok(())
     }
 }
 
