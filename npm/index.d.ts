@@ -246,6 +246,50 @@ export class ClientAssertionCredential implements TokenCredential {
   getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
 }
 
+/** Options of the developer-tool credentials. */
+export interface DeveloperToolCredentialOptions extends TokenCredentialOptions {
+  /** Tenant to get tokens from, instead of the tool's default. Checked by the constructor. */
+  tenantId?: string;
+  /** Tenants, besides `tenantId`, that getToken may ask for ("*" for any). */
+  additionallyAllowedTenants?: string[];
+  /**
+   * How long the tool may run before it is killed, in ms. @azure/identity waits forever by
+   * default; azcred stops the tool after 30 s.
+   * @default 30000
+   */
+  processTimeoutInMs?: number;
+}
+
+/** Options of AzureCliCredential. */
+export interface AzureCliCredentialOptions extends DeveloperToolCredentialOptions {
+  /** Name or id of the subscription to get tokens for (`az ... --subscription`). */
+  subscription?: string;
+}
+
+/** Options of AzureDeveloperCliCredential. */
+export interface AzureDeveloperCliCredentialOptions extends DeveloperToolCredentialOptions {}
+
+/** Options of AzurePowerShellCredential. */
+export interface AzurePowerShellCredentialOptions extends DeveloperToolCredentialOptions {}
+
+/** Tokens from the Azure CLI (`az account get-access-token`); sign in with `az login`. */
+export class AzureCliCredential implements TokenCredential {
+  constructor(options?: AzureCliCredentialOptions);
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
+}
+
+/** Tokens from the Azure Developer CLI (`azd auth token`); sign in with `azd auth login`. */
+export class AzureDeveloperCliCredential implements TokenCredential {
+  constructor(options?: AzureDeveloperCliCredentialOptions);
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
+}
+
+/** Tokens from Azure PowerShell (`Get-AzAccessToken`); sign in with `Connect-AzAccount`. */
+export class AzurePowerShellCredential implements TokenCredential {
+  constructor(options?: AzurePowerShellCredentialOptions);
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
+}
+
 /** Options of getBearerTokenProvider. */
 export interface GetBearerTokenProviderOptions {
   /** Cancels a token request. */

@@ -168,6 +168,7 @@ const OPTIONS: &[&str] = &[
     r#"{"tenantId":"common","clientId":"app","assertionCallback":true,"additionallyAllowedTenants":["*"]}"#,
     r#"{"tenantId":"tenant","clientId":"app","assertionCallback":true,"retryOptions":{"maxRetries":10,"retryDelayInMs":1}}"#,
     r#"{"tenantId":"tenant","clientId":"app","tokenFilePath":"/token","authorityHost":"https://login.chinacloudapi.cn"}"#,
+    r#"{"tenantId":"t","subscription":"My Sub","processTimeoutInMs":5}"#,
 ];
 
 const KINDS: &[&str] = &[
@@ -179,11 +180,17 @@ const KINDS: &[&str] = &[
     "ClientSecretCredential",
     "ClientCertificateCredential",
     "ClientAssertionCredential",
+    "AzureCliCredential",
+    "AzureDeveloperCliCredential",
+    "AzurePowerShellCredential",
 ];
 
 /// A certificate file as the credential reads it, so that fuzzed flows reach signing.
 const PEM: &str = "-----BEGIN CERTIFICATE-----\nMIIBfake+certificate/DER==\n-----END CERTIFICATE-----\n\
                    -----BEGIN PRIVATE KEY-----\nMIIEkey\n-----END PRIVATE KEY-----\n";
+
+/// The token the fake developer tools print on stdout; it must never show in an error message.
+pub const TOOL_TOKEN: &str = "fuzz-tool-token-8d4b2a";
 
 const SCOPES: &[&[&str]] = &[
     &["https://storage.azure.com/.default"],
@@ -258,6 +265,42 @@ fn body(input: &mut Input<'_>) -> String {
     }
 }
 
+/// What a developer tool prints: random text, or the JSON of `az`, `azd` or the PowerShell script
+/// with [`TOOL_TOKEN`] and a fuzzed expiry, sometimes amid other text.
+fn tool_stdout(input: &mut Input<'_>) -> String {
+    let expiry = match input.byte() % 3 {
+        0 => format!("{}", u64::from(input.u16()) + T0.as_millis() / 1000 - 1000),
+        1 => format!("\"{}\"", input.text(32).replace(['"', '\\'], "")),
+        _ => "\"2023-11-15 00:13:20.000000\"".to_owned(),
+    };
+    let json = match input.byte() % 4 {
+        0 => return input.text(64),
+        1 => format!(
+            r#"{{"accessToken":"{TOOL_TOKEN}","expires_on":{expiry},"expiresOn":{expiry}}}"#
+        ),
+        2 => format!(r#"{{"token":"{TOOL_TOKEN}","expiresOn":{expiry}}}"#),
+        _ => format!(r#"{{"Token":"{TOOL_TOKEN}","ExpiresOn":{expiry}}}"#),
+    };
+    match input.byte() % 3 {
+        0 => json,
+        1 => format!("WARNING: x\r\n{json}\r\n"),
+        _ => format!("{}{json}{}", input.text(16), input.text(16)),
+    }
+}
+
+/// A finished process: exit code, stdout from [`tool_stdout`], stderr empty or random.
+fn ran(input: &mut Input<'_>) -> Reply {
+    Reply::Ran(ProcessOutput {
+        exit_code: input.pick(&[Some(0), Some(0), Some(1), Some(127), None]),
+        stdout: Secret::new(tool_stdout(input)),
+        stderr: if input.byte() % 2 == 0 {
+            String::new()
+        } else {
+            input.text(64)
+        },
+    })
+}
+
 /// A reply for `action`: arbitrary when input remains (sometimes of the wrong kind), and a
 /// plain, final-looking one once the input is spent.
 fn reply(input: &mut Input<'_>, action: &Action, now: Timestamp) -> Reply {
@@ -270,6 +313,10 @@ fn reply(input: &mut Input<'_>, action: &Action, now: Timestamp) -> Reply {
             }),
             _ => Reply::Failed(IoFailure::new(IoFailureKind::NotFound, "ENOENT")),
         };
+    }
+    // Processes mostly get process outcomes, so the developer tools' parsers are reached.
+    if matches!(action, Action::Run { .. }) && input.byte() % 4 != 0 {
+        return ran(input);
     }
     match input.byte() % 11 {
         0..=2 => {
@@ -291,6 +338,7 @@ fn reply(input: &mut Input<'_>, action: &Action, now: Timestamp) -> Reply {
         4 => Reply::File {
             contents: Secret::new(input.text(64)),
         },
+        5 => ran(input),
         8 => Reply::File {
             contents: Secret::new(PEM),
         },
@@ -300,11 +348,6 @@ fn reply(input: &mut Input<'_>, action: &Action, now: Timestamp) -> Reply {
         10 => Reply::Assertion {
             value: Secret::new(input.text(64)),
         },
-        5 => Reply::Ran(ProcessOutput {
-            exit_code: Some(i32::from(input.byte())),
-            stdout: Secret::new(input.text(64)),
-            stderr: input.text(64),
-        }),
         _ => Reply::Delegated(match input.byte() % 3 {
             0 => DelegateOutcome {
                 token: Some(AccessToken::bearer(
@@ -343,7 +386,10 @@ pub fn flow_replies(data: &[u8]) {
     let secret_sent = match kind {
         "EnvironmentCredential" => sent_in(&["AZURE_CLIENT_SECRET", "AZURE_PASSWORD"]),
         "ClientSecretCredential" => options_json.contains(SECRET),
-        _ => sent_in(&["IDENTITY_HEADER", "MSI_SECRET"]),
+        "DefaultAzureCredential" | "ManagedIdentityCredential" => {
+            sent_in(&["IDENTITY_HEADER", "MSI_SECRET"])
+        }
+        _ => false,
     };
     let seed = u64::from(input.u16());
     let options: Options = serde_json::from_str(options_json).expect("options");
@@ -397,6 +443,10 @@ pub fn flow_replies(data: &[u8]) {
             assert!(
                 !(secret_sent && rendered.contains(SECRET)),
                 "the secret leaked: {rendered}"
+            );
+            assert!(
+                !rendered.contains(TOOL_TOKEN),
+                "a developer tool's token leaked: {rendered}"
             );
             assert!(
                 e.message.len() < 8_000,

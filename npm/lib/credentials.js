@@ -58,6 +58,51 @@ class ChainedTokenCredential {
   }
 }
 
+class AzureCliCredential {
+  /**
+   * Tokens from the Azure CLI (`az account get-access-token`); sign in with `az login`.
+   * @param {object} [options] AzureCliCredentialOptions: tenantId, additionallyAllowedTenants,
+   *   processTimeoutInMs, subscription
+   */
+  constructor(options) {
+    this._driven = new Driven('AzureCliCredential', options);
+  }
+
+  getToken(scopes, options) {
+    return this._driven.getToken(scopes, options);
+  }
+}
+
+class AzureDeveloperCliCredential {
+  /**
+   * Tokens from the Azure Developer CLI (`azd auth token`); sign in with `azd auth login`.
+   * @param {object} [options] AzureDeveloperCliCredentialOptions: tenantId,
+   *   additionallyAllowedTenants, processTimeoutInMs
+   */
+  constructor(options) {
+    this._driven = new Driven('AzureDeveloperCliCredential', options);
+  }
+
+  getToken(scopes, options) {
+    return this._driven.getToken(scopes, options);
+  }
+}
+
+class AzurePowerShellCredential {
+  /**
+   * Tokens from Azure PowerShell (`Get-AzAccessToken`); sign in with `Connect-AzAccount`.
+   * @param {object} [options] AzurePowerShellCredentialOptions: tenantId,
+   *   additionallyAllowedTenants, processTimeoutInMs
+   */
+  constructor(options) {
+    this._driven = new Driven('AzurePowerShellCredential', options);
+  }
+
+  getToken(scopes, options) {
+    return this._driven.getToken(scopes, options);
+  }
+}
+
 class EnvironmentCredential {
   /**
    * A service principal from AZURE_TENANT_ID and AZURE_CLIENT_ID with AZURE_CLIENT_SECRET, else
@@ -177,5 +222,8 @@ module.exports = {
   ClientSecretCredential,
   ClientCertificateCredential,
   ClientAssertionCredential,
+  AzureCliCredential,
+  AzureDeveloperCliCredential,
+  AzurePowerShellCredential,
   getBearerTokenProvider,
 };

@@ -4,6 +4,9 @@ import {
   AccessToken,
   AggregateAuthenticationError,
   AuthenticationError,
+  AzureCliCredential,
+  AzureDeveloperCliCredential,
+  AzurePowerShellCredential,
   ChainedTokenCredential,
   ClientAssertionCredential,
   ClientCertificateCredential,
@@ -28,7 +31,16 @@ async function main(): Promise<void> {
   });
   const mi1 = new ManagedIdentityCredential('client-id');
   const mi2 = new ManagedIdentityCredential({ resourceId: '/subscriptions/x' });
-  const chain: TokenCredential = new ChainedTokenCredential(mi1, mi2, dac);
+  const az = new AzureCliCredential({
+    tenantId: 't',
+    additionallyAllowedTenants: ['*'],
+    processTimeoutInMs: 10000,
+    subscription: 'My Subscription',
+  });
+  const azd: TokenCredential = new AzureDeveloperCliCredential({ tenantId: 't', processTimeoutInMs: 1 });
+  const pwsh: TokenCredential = new AzurePowerShellCredential({ additionallyAllowedTenants: ['a'] });
+  const tools: TokenCredential = new ChainedTokenCredential(az, azd, pwsh, new AzureCliCredential());
+  const chain: TokenCredential = new ChainedTokenCredential(mi1, mi2, dac, tools);
   const t: AccessToken = await dac.getToken('https://storage.azure.com/.default', {
     abortSignal: new AbortController().signal,
     requestOptions: { timeout: 500 },
@@ -63,6 +75,10 @@ async function main(): Promise<void> {
   await dac.getToken();
   // @ts-expect-error unknown option type
   new DefaultAzureCredential({ tenantId: 5 });
+  // @ts-expect-error subscription is AzureCliCredential's only
+  new AzureDeveloperCliCredential({ subscription: 's' });
+  // @ts-expect-error processTimeoutInMs is a number
+  new AzurePowerShellCredential({ processTimeoutInMs: '5s' });
   console.log(n, provider, b, dac.explain()[0].selected);
 }
 void main;

@@ -61,8 +61,11 @@ pub struct Options {
     pub workload_identity_client_id: Option<String>,
     /// `additionallyAllowedTenants`.
     pub additionally_allowed_tenants: Option<Vec<String>>,
-    /// `processTimeoutInMs`.
+    /// `processTimeoutInMs`: how long a developer tool may run, in ms (azcred's default: 30 s).
     pub process_timeout_in_ms: Option<u64>,
+    /// `AzureCliCredential`'s `subscription`: the name or id of the subscription to get tokens
+    /// for (`az ... --subscription`).
+    pub subscription: Option<String>,
     /// `requiredEnvVars`.
     pub required_env_vars: Option<OneOrMany>,
     /// `authorityHost`.

@@ -9,6 +9,7 @@ use crate::env::EnvSnapshot;
 use crate::error::ConfigError;
 use crate::options::Options;
 use crate::source::Source;
+use crate::source::developer_tools;
 use crate::source::entra;
 use crate::source::environment;
 use crate::source::external::External;
@@ -40,6 +41,11 @@ pub(crate) fn build(kind: &str, options: &Options, env: &EnvSnapshot) -> Result<
         "ClientSecretCredential" => standalone(entra::client_secret(options, env)?),
         "ClientCertificateCredential" => standalone(entra::client_certificate(options, env)?),
         "ClientAssertionCredential" => standalone(entra::client_assertion(options, env)?),
+        "AzureCliCredential" => standalone(developer_tools::azure_cli(options, env)?),
+        "AzureDeveloperCliCredential" => {
+            standalone(developer_tools::azure_developer_cli(options, env)?)
+        }
+        "AzurePowerShellCredential" => standalone(developer_tools::azure_powershell(options, env)?),
         "ChainedTokenCredential" => {
             let names = options.members.clone().unwrap_or_default();
             let members = names
@@ -59,7 +65,7 @@ pub(crate) fn build(kind: &str, options: &Options, env: &EnvSnapshot) -> Result<
     }
 }
 
-/// A credential class that is one source, reporting its own errors.
+/// A credential class that is one source: its error passes through as it is.
 fn standalone(source: impl Source + 'static) -> Result<Plan, ConfigError> {
     Ok(Plan {
         members: vec![ready(source)],

@@ -99,8 +99,8 @@ fn flow_replies_on_pseudo_random_inputs() {
     }
     // Every environment, credential class and option set, with a short reply stream each.
     for env in 0..16u8 {
-        for kind in 0..3u8 {
-            for opts in 0..9u8 {
+        for kind in 0..6u8 {
+            for opts in 0..10u8 {
                 let mut data = vec![env, kind, opts, 0, 7];
                 data.extend(rng.bytes(200));
                 fuzz_logic::flow_replies(&data);

@@ -1,6 +1,7 @@
 //! Credential sources: one file per source. Each source plans its own small state machine
 //! ([`SourceFlow`]) for one token acquisition; the chain walks them in order.
 
+pub(crate) mod developer_tools;
 pub(crate) mod entra;
 pub(crate) mod environment;
 pub(crate) mod external;
