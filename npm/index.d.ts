@@ -34,7 +34,7 @@ export interface TokenCredential {
   getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null>;
 }
 
-/** Retry settings (managed identity requests). */
+/** Retry settings (managed identity and Entra ID requests). */
 export interface RetryOptions {
   /** Retries after the first attempt. */
   maxRetries?: number;
@@ -135,6 +135,114 @@ export class ManagedIdentityCredential implements TokenCredential {
 /** Tries each credential in order, as @azure/identity's ChainedTokenCredential. */
 export class ChainedTokenCredential implements TokenCredential {
   constructor(...sources: TokenCredential[]);
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
+}
+
+/** Options of the credentials that call Entra ID. */
+export interface MultiTenantTokenCredentialOptions extends TokenCredentialOptions {
+  /** Tenants, besides the configured one, that getToken may ask for ("*" for any). */
+  additionallyAllowedTenants?: string[];
+  /** Accepted for compatibility; azcred never sends discovery requests. */
+  disableInstanceDiscovery?: boolean;
+}
+
+/** Options of EnvironmentCredential. */
+export interface EnvironmentCredentialOptions extends MultiTenantTokenCredentialOptions {}
+
+/** Service principal from AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET, else
+ * AZURE_CLIENT_CERTIFICATE_PATH (+ AZURE_CLIENT_CERTIFICATE_PASSWORD), else AZURE_USERNAME and
+ * AZURE_PASSWORD. Any failure once configured is an AuthenticationError(400). */
+export class EnvironmentCredential implements TokenCredential {
+  constructor(options?: EnvironmentCredentialOptions);
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
+}
+
+/** Options of WorkloadIdentityCredential. */
+export interface WorkloadIdentityCredentialOptions extends MultiTenantTokenCredentialOptions {
+  /** Tenant of the app. @default process.env.AZURE_TENANT_ID */
+  tenantId?: string;
+  /** Client id of the app. @default process.env.AZURE_CLIENT_ID */
+  clientId?: string;
+  /** File with the federated token. @default process.env.AZURE_FEDERATED_TOKEN_FILE */
+  tokenFilePath?: string;
+  /** Accepted for compatibility; the AKS token proxy is not supported (requests go to Entra ID). */
+  enableAzureProxy?: boolean;
+}
+
+/** A federated token file (Kubernetes workload identity) exchanged at Entra ID. */
+export class WorkloadIdentityCredential implements TokenCredential {
+  constructor(options?: WorkloadIdentityCredentialOptions);
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
+}
+
+/** Options of ClientSecretCredential. */
+export interface ClientSecretCredentialOptions extends MultiTenantTokenCredentialOptions {}
+
+/** An app registration's client secret. */
+export class ClientSecretCredential implements TokenCredential {
+  constructor(tenantId: string, clientId: string, clientSecret: string, options?: ClientSecretCredentialOptions);
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
+}
+
+/** Options of ClientCertificateCredential. */
+export interface ClientCertificateCredentialOptions extends MultiTenantTokenCredentialOptions {
+  /** Send the certificate chain (x5c) with each assertion, for subject-name/issuer auth. @default false */
+  sendCertificateChain?: boolean;
+}
+
+/** A PEM certificate (and its private key) given by path. */
+export interface ClientCertificatePEMCertificatePath {
+  /** Path of a PEM file holding the certificate(s) and the private key. */
+  certificatePath: string;
+  /** Password of an encrypted private key. */
+  certificatePassword?: string;
+}
+
+/** A PEM certificate (and its private key) given as text. */
+export interface ClientCertificatePEMCertificate {
+  /** PEM text holding the certificate(s) and the private key. */
+  certificate: string;
+  /** Password of an encrypted private key. */
+  certificatePassword?: string;
+}
+
+/** Where the certificate comes from. PEM only (PKCS#12 is not supported). */
+export type ClientCertificateCredentialPEMConfiguration =
+  | ClientCertificatePEMCertificatePath
+  | ClientCertificatePEMCertificate;
+
+/** An app registration's certificate: each token request is authenticated with an RSA-PSS (PS256) signed
+ * assertion; the private key stays in Node's crypto. */
+export class ClientCertificateCredential implements TokenCredential {
+  constructor(tenantId: string, clientId: string, certificatePath: string, options?: ClientCertificateCredentialOptions);
+  constructor(
+    tenantId: string,
+    clientId: string,
+    configuration: ClientCertificateCredentialPEMConfiguration,
+    options?: ClientCertificateCredentialOptions,
+  );
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
+}
+
+/** Options of ClientAssertionCredential. */
+export interface ClientAssertionCredentialOptions extends MultiTenantTokenCredentialOptions {}
+
+/** What getAssertion is called with. */
+export interface GetAssertionOptions {
+  /** The app's client id. */
+  clientId: string;
+  /** The token endpoint the assertion is for (its audience). */
+  tokenEndpoint: string;
+}
+
+/** A client assertion (a signed JWT) from your own callback, called once per token request. */
+export class ClientAssertionCredential implements TokenCredential {
+  constructor(
+    tenantId: string,
+    clientId: string,
+    getAssertion: (options: GetAssertionOptions) => Promise<string>,
+    options?: ClientAssertionCredentialOptions,
+  );
   getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
 }
 

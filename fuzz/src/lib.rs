@@ -126,6 +126,31 @@ const ENVS: &[&[(&str, &str)]] = &[
         ("IMDS_ENDPOINT", "http://localhost:40342"),
     ],
     &[("AZURE_CLIENT_ID", "env-client-id")],
+    &[
+        ("AZURE_TENANT_ID", "tenant"),
+        ("AZURE_CLIENT_ID", "env-client-id"),
+        ("AZURE_CLIENT_SECRET", SECRET),
+        ("AZURE_AUTHORITY_HOST", "https://login.example.com"),
+    ],
+    &[
+        ("AZURE_TENANT_ID", "tenant"),
+        ("AZURE_CLIENT_ID", "env-client-id"),
+        ("AZURE_CLIENT_CERTIFICATE_PATH", "/cert.pem"),
+        ("AZURE_CLIENT_CERTIFICATE_PASSWORD", SECRET),
+        ("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN", "true"),
+    ],
+    &[
+        ("AZURE_TENANT_ID", "tenant"),
+        ("AZURE_CLIENT_ID", "env-client-id"),
+        ("AZURE_USERNAME", "user@contoso.com"),
+        ("AZURE_PASSWORD", SECRET),
+    ],
+    &[
+        ("AZURE_TENANT_ID", "tenant"),
+        ("AZURE_CLIENT_ID", "env-client-id"),
+        ("AZURE_FEDERATED_TOKEN_FILE", "/token"),
+        ("HTTPS_PROXY", "http://proxy:3128"),
+    ],
 ];
 
 const OPTIONS: &[&str] = &[
@@ -138,6 +163,11 @@ const OPTIONS: &[&str] = &[
     r#"{"retryOptions":{"maxRetries":0}}"#,
     r#"{"retryOptions":{"maxRetries":10,"retryDelayInMs":1}}"#,
     r#"{"members":["A","B","C"]}"#,
+    r#"{"tenantId":"tenant","clientId":"app","clientSecret":"fuzz-secret-5e7c1d"}"#,
+    r#"{"tenantId":"tenant","clientId":"app","certificatePath":"/c.pem","sendCertificateChain":true}"#,
+    r#"{"tenantId":"common","clientId":"app","assertionCallback":true,"additionallyAllowedTenants":["*"]}"#,
+    r#"{"tenantId":"tenant","clientId":"app","assertionCallback":true,"retryOptions":{"maxRetries":10,"retryDelayInMs":1}}"#,
+    r#"{"tenantId":"tenant","clientId":"app","tokenFilePath":"/token","authorityHost":"https://login.chinacloudapi.cn"}"#,
     r#"{"tenantId":"t","subscription":"My Sub","processTimeoutInMs":5}"#,
 ];
 
@@ -145,10 +175,19 @@ const KINDS: &[&str] = &[
     "DefaultAzureCredential",
     "ManagedIdentityCredential",
     "ChainedTokenCredential",
+    "EnvironmentCredential",
+    "WorkloadIdentityCredential",
+    "ClientSecretCredential",
+    "ClientCertificateCredential",
+    "ClientAssertionCredential",
     "AzureCliCredential",
     "AzureDeveloperCliCredential",
     "AzurePowerShellCredential",
 ];
+
+/// A certificate file as the credential reads it, so that fuzzed flows reach signing.
+const PEM: &str = "-----BEGIN CERTIFICATE-----\nMIIBfake+certificate/DER==\n-----END CERTIFICATE-----\n\
+                   -----BEGIN PRIVATE KEY-----\nMIIEkey\n-----END PRIVATE KEY-----\n";
 
 /// The token the fake developer tools print on stdout; it must never show in an error message.
 pub const TOOL_TOKEN: &str = "fuzz-tool-token-8d4b2a";
@@ -279,7 +318,7 @@ fn reply(input: &mut Input<'_>, action: &Action, now: Timestamp) -> Reply {
     if matches!(action, Action::Run { .. }) && input.byte() % 4 != 0 {
         return ran(input);
     }
-    match input.byte() % 8 {
+    match input.byte() % 11 {
         0..=2 => {
             let status = input.pick(&[200, 200, 400, 401, 403, 404, 408, 410, 429, 500, 503, 0])
                 ^ (u16::from(input.byte() % 2) * input.u16());
@@ -300,6 +339,15 @@ fn reply(input: &mut Input<'_>, action: &Action, now: Timestamp) -> Reply {
             contents: Secret::new(input.text(64)),
         },
         5 => ran(input),
+        8 => Reply::File {
+            contents: Secret::new(PEM),
+        },
+        9 => Reply::Signed {
+            signature: input.text(32),
+        },
+        10 => Reply::Assertion {
+            value: Secret::new(input.text(64)),
+        },
         _ => Reply::Delegated(match input.byte() % 3 {
             0 => DelegateOutcome {
                 token: Some(AccessToken::bearer(
@@ -331,10 +379,18 @@ fn reply(input: &mut Input<'_>, action: &Action, now: Timestamp) -> Reply {
 pub fn flow_replies(data: &[u8]) {
     let mut input = Input::new(data);
     let pairs = input.pick(ENVS);
-    // Only where it is the endpoint's secret must it be scrubbed from what the endpoint says.
-    let secret_sent = pairs.iter().any(|(_, v)| *v == SECRET);
     let kind = input.pick(KINDS);
     let options_json = input.pick(OPTIONS);
+    // Only a secret the credential sends must be scrubbed from what the endpoint says.
+    let sent_in = |names: &[&str]| pairs.iter().any(|(k, v)| *v == SECRET && names.contains(k));
+    let secret_sent = match kind {
+        "EnvironmentCredential" => sent_in(&["AZURE_CLIENT_SECRET", "AZURE_PASSWORD"]),
+        "ClientSecretCredential" => options_json.contains(SECRET),
+        "DefaultAzureCredential" | "ManagedIdentityCredential" => {
+            sent_in(&["IDENTITY_HEADER", "MSI_SECRET"])
+        }
+        _ => false,
+    };
     let seed = u64::from(input.u16());
     let options: Options = serde_json::from_str(options_json).expect("options");
     let env = EnvSnapshot::from_pairs(pairs.iter().copied());

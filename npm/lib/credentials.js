@@ -103,6 +103,103 @@ class AzurePowerShellCredential {
   }
 }
 
+class EnvironmentCredential {
+  /**
+   * A service principal from AZURE_TENANT_ID and AZURE_CLIENT_ID with AZURE_CLIENT_SECRET, else
+   * AZURE_CLIENT_CERTIFICATE_PATH (and AZURE_CLIENT_CERTIFICATE_PASSWORD), else AZURE_USERNAME and
+   * AZURE_PASSWORD, read now.
+   * @param {object} [options] EnvironmentCredentialOptions
+   */
+  constructor(options) {
+    this._driven = new Driven('EnvironmentCredential', options);
+  }
+
+  getToken(scopes, options) {
+    return this._driven.getToken(scopes, options);
+  }
+}
+
+class WorkloadIdentityCredential {
+  /**
+   * A federated token from a file (Kubernetes workload identity) exchanged at Entra ID.
+   * @param {object} [options] tenantId, clientId, tokenFilePath (AZURE_TENANT_ID, AZURE_CLIENT_ID,
+   *   AZURE_FEDERATED_TOKEN_FILE by default)
+   */
+  constructor(options) {
+    this._driven = new Driven('WorkloadIdentityCredential', options);
+  }
+
+  getToken(scopes, options) {
+    return this._driven.getToken(scopes, options);
+  }
+}
+
+class ClientSecretCredential {
+  /**
+   * @param {string} tenantId
+   * @param {string} clientId
+   * @param {string} clientSecret
+   * @param {object} [options] ClientSecretCredentialOptions
+   */
+  constructor(tenantId, clientId, clientSecret, options) {
+    this._driven = new Driven('ClientSecretCredential', { ...(options || {}), tenantId, clientId, clientSecret });
+  }
+
+  getToken(scopes, options) {
+    return this._driven.getToken(scopes, options);
+  }
+}
+
+class ClientCertificateCredential {
+  /**
+   * @param {string} tenantId
+   * @param {string} clientId
+   * @param {string | {certificatePath?: string, certificate?: string, certificatePassword?: string}}
+   *   certificatePathOrConfiguration a PEM file's path, or the PEM text or path with its password
+   * @param {object} [options] ClientCertificateCredentialOptions (sendCertificateChain, ...)
+   */
+  constructor(tenantId, clientId, certificatePathOrConfiguration, options) {
+    const configuration =
+      typeof certificatePathOrConfiguration === 'string'
+        ? { certificatePath: certificatePathOrConfiguration }
+        : { ...(certificatePathOrConfiguration || {}) };
+    this._driven = new Driven('ClientCertificateCredential', {
+      ...(options || {}),
+      tenantId,
+      clientId,
+      certificate: configuration.certificate,
+      certificatePath: configuration.certificatePath,
+      certificatePassword: configuration.certificatePassword,
+    });
+  }
+
+  getToken(scopes, options) {
+    return this._driven.getToken(scopes, options);
+  }
+}
+
+class ClientAssertionCredential {
+  /**
+   * @param {string} tenantId
+   * @param {string} clientId
+   * @param {(options: {clientId: string, tokenEndpoint: string}) => Promise<string>} getAssertion
+   *   called once for each token request sent to Entra ID (not for cached tokens)
+   * @param {object} [options] ClientAssertionCredentialOptions
+   */
+  constructor(tenantId, clientId, getAssertion, options) {
+    this._driven = new Driven(
+      'ClientAssertionCredential',
+      { ...(options || {}), tenantId, clientId, assertionCallback: Boolean(getAssertion) },
+      undefined,
+      { getAssertion },
+    );
+  }
+
+  getToken(scopes, options) {
+    return this._driven.getToken(scopes, options);
+  }
+}
+
 /**
  * Returns a function that resolves to a bearer token for `scopes`, as @azure/identity's
  * getBearerTokenProvider does.
@@ -120,6 +217,11 @@ module.exports = {
   DefaultAzureCredential,
   ManagedIdentityCredential,
   ChainedTokenCredential,
+  EnvironmentCredential,
+  WorkloadIdentityCredential,
+  ClientSecretCredential,
+  ClientCertificateCredential,
+  ClientAssertionCredential,
   AzureCliCredential,
   AzureDeveloperCliCredential,
   AzurePowerShellCredential,

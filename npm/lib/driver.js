@@ -68,10 +68,13 @@ class Driven {
    * @param {string} kind the reference's class name
    * @param {object} options the caller's options
    * @param {Array<object>} [members] ChainedTokenCredential's member credentials
+   * @param {{getAssertion?: Function}} [callbacks] functions the core asks the driver to call
+   *   (ClientAssertionCredential's getAssertion)
    */
-  constructor(kind, options, members) {
+  constructor(kind, options, members, callbacks) {
     const { Credential } = backend.load();
     this.members = members || [];
+    this.callbacks = callbacks || {};
     const opts = coreOptions(options);
     if (members) opts.members = members.map((m) => (m && m.constructor && m.constructor.name) || 'TokenCredential');
     try {
@@ -179,8 +182,29 @@ class Driven {
         return this.io.readFile(action);
       case 'delegate':
         return this.delegate(action, signal, originals);
+      case 'sign':
+        return this.io.sign(action);
+      case 'getAssertion':
+        return this.getAssertion(action);
       default:
         return Promise.resolve({ type: 'failed', kind: 'unsupported', message: `unknown action ${action.type}` });
+    }
+  }
+
+  /** Calls ClientAssertionCredential's callback, once per token request the core sends. */
+  async getAssertion(action) {
+    const getAssertion = this.callbacks.getAssertion;
+    if (typeof getAssertion !== 'function') {
+      return { type: 'failed', kind: 'other', message: 'getAssertion is not a function' };
+    }
+    try {
+      const value = await getAssertion({ clientId: action.clientId, tokenEndpoint: action.tokenEndpoint });
+      if (typeof value !== 'string') {
+        return { type: 'failed', kind: 'other', message: `getAssertion resolved to a ${typeof value}, not a string` };
+      }
+      return { type: 'assertion', value };
+    } catch (e) {
+      return { type: 'failed', kind: 'other', message: String((e && e.message) || e) };
     }
   }
 

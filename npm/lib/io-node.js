@@ -49,6 +49,32 @@ function tagged(kind, message) {
   return e;
 }
 
+// `https-proxy-agent` is used when the application has it installed; azcred has no runtime
+// dependencies. undefined: not looked for yet; null: not installed.
+let proxyAgentModule;
+
+/** Finds `https-proxy-agent`: next to azcred, else from the application's directory or the
+ * current directory (where an app that installed it has it). */
+function loadProxyAgent() {
+  if (proxyAgentModule !== undefined) return proxyAgentModule;
+  proxyAgentModule = null;
+  const path = require('node:path');
+  const bases = [null, require.main && path.dirname(require.main.filename), process.cwd()];
+  for (const base of bases) {
+    try {
+      const resolved = base ? require.resolve('https-proxy-agent', { paths: [base] }) : 'https-proxy-agent';
+      const mod = require(resolved);
+      if (mod && typeof mod.HttpsProxyAgent === 'function') {
+        proxyAgentModule = mod;
+        break;
+      }
+    } catch {
+      // Not installed there.
+    }
+  }
+  return proxyAgentModule;
+}
+
 /** Sends an HTTP(S) request; resolves to a reply, never rejects. */
 function http(action, signal) {
   const { request, deadline, connectDeadline } = action;
@@ -75,6 +101,28 @@ function http(action, signal) {
     const headers = { ...request.headers };
     if (request.body !== undefined) headers['Content-Length'] = Buffer.byteLength(request.body);
     const options = { method: request.method, headers, agent: false };
+    if (request.proxy) {
+      // The core decided this request goes through a proxy (HTTPS_PROXY and NO_PROXY).
+      const proxyAgent = loadProxyAgent();
+      if (!proxyAgent) {
+        // Nothing is set up yet (no timers, no listener): resolve directly.
+        resolve(
+          failed(
+            'unsupported',
+            'a proxy is configured for this request (HTTPS_PROXY, ALL_PROXY or HTTP_PROXY) but the ' +
+              "'https-proxy-agent' package is not installed: run npm install https-proxy-agent",
+          ),
+        );
+        return;
+      }
+      try {
+        options.agent = new proxyAgent.HttpsProxyAgent(request.proxy);
+      } catch (e) {
+        // The URL may hold credentials: say what is wrong without quoting it.
+        resolve(failed('other', `the proxy URL is not valid (${e.code || 'invalid URL'})`));
+        return;
+      }
+    }
     if (request.pinnedThumbprint) {
       // Service Fabric: the endpoint's certificate is self-issued; it is accepted when its
       // thumbprint matches IDENTITY_SERVER_THUMBPRINT, checked below once TLS is up.
@@ -84,7 +132,8 @@ function http(action, signal) {
     try {
       req = mod.request(url, options);
     } catch (e) {
-      done(failed(failureKind(e), e.message));
+      // `done` would touch `onAbort` before it is defined; nothing is set up yet.
+      resolve(failed(failureKind(e), e.message));
       return;
     }
     const onAbort = () => req.destroy(tagged('aborted', 'The operation was aborted.'));
@@ -207,6 +256,34 @@ async function readFile(action) {
   }
 }
 
+/** Signs `action.data` with the PEM private key in `action.key` (PS256: RSA-PSS, SHA-256, salt
+ * as long as the digest); the key stays inside OpenSSL. Resolves to a reply, never rejects. */
+function sign(action) {
+  const crypto = require('node:crypto');
+  if (action.algorithm !== 'PS256') return failed('unsupported', `unsupported signing algorithm ${action.algorithm}`);
+  // OpenSSL's messages name the failure (bad decrypt, unsupported), never the key's contents.
+  const why = (e) => (e && e.code === 'ERR_MISSING_PASSPHRASE' ? 'the key is encrypted and no password was given' : String((e && e.message) || e));
+  let key;
+  try {
+    key = crypto.createPrivateKey({ key: action.key, format: 'pem', passphrase: action.passphrase });
+  } catch (e) {
+    return failed('other', why(e));
+  }
+  if (key.asymmetricKeyType !== 'rsa') {
+    return failed('other', `the private key is a ${key.asymmetricKeyType} key; PS256 needs an RSA key`);
+  }
+  try {
+    const signature = crypto.sign('sha256', Buffer.from(action.data, 'utf8'), {
+      key,
+      padding: crypto.constants.RSA_PKCS1_PSS_PADDING,
+      saltLength: crypto.constants.RSA_PSS_SALTLEN_DIGEST,
+    });
+    return { type: 'signed', signature: signature.toString('base64url') };
+  } catch (e) {
+    return failed('other', why(e));
+  }
+}
+
 /** Resolves after `ms`, or early when `signal` aborts. */
 function sleep(ms, signal) {
   return new Promise((resolve) => {
@@ -221,4 +298,4 @@ function sleep(ms, signal) {
   });
 }
 
-module.exports = { http, run, readFile, sleep, failureKind };
+module.exports = { http, run, readFile, sign, sleep, failureKind };

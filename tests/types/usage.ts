@@ -8,7 +8,12 @@ import {
   AzureDeveloperCliCredential,
   AzurePowerShellCredential,
   ChainedTokenCredential,
+  ClientAssertionCredential,
+  ClientCertificateCredential,
+  ClientSecretCredential,
   CredentialUnavailableError,
+  EnvironmentCredential,
+  WorkloadIdentityCredential,
   DefaultAzureCredential,
   ManagedIdentityCredential,
   TokenCredential,
@@ -53,6 +58,19 @@ async function main(): Promise<void> {
     if (e instanceof AuthenticationError) console.log(e.statusCode, e.errorResponse.errorDescription);
     if (e instanceof CredentialUnavailableError) console.log(e.message);
   }
+  const entra: TokenCredential[] = [
+    new EnvironmentCredential({ additionallyAllowedTenants: ['*'] }),
+    new WorkloadIdentityCredential({ tenantId: 't', clientId: 'c', tokenFilePath: '/f' }),
+    new ClientSecretCredential('t', 'c', 's', { authorityHost: 'https://login.microsoftonline.us' }),
+    new ClientCertificateCredential('t', 'c', '/cert.pem'),
+    new ClientCertificateCredential('t', 'c', { certificate: 'PEM', certificatePassword: 'p' }, { sendCertificateChain: true }),
+    new ClientAssertionCredential('t', 'c', async ({ clientId, tokenEndpoint }) => `${clientId}${tokenEndpoint}`),
+  ];
+  console.log(entra.length);
+  // @ts-expect-error a certificate configuration needs a path or the PEM text
+  new ClientCertificateCredential('t', 'c', { certificatePassword: 'p' });
+  // @ts-expect-error getAssertion returns a promise of a string
+  new ClientAssertionCredential('t', 'c', () => 5);
   // @ts-expect-error getToken needs scopes
   await dac.getToken();
   // @ts-expect-error unknown option type

@@ -144,6 +144,11 @@ pub struct HttpRequest {
     /// Whether proxies from `HTTPS_PROXY`/`HTTP_PROXY` may be used. Managed-identity endpoints are
     /// always reached directly.
     pub allow_proxy: bool,
+    /// The proxy to send this request through (decided by the core from `HTTPS_PROXY`,
+    /// `ALL_PROXY`, `HTTP_PROXY` and `NO_PROXY`), or `None` to connect directly. It may hold
+    /// credentials, so it is a secret.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub proxy: Option<Secret>,
     /// SHA-256 or SHA-1 thumbprint (upper-case hex) that the server certificate must match, in
     /// place of chain validation (Service Fabric's `IDENTITY_SERVER_THUMBPRINT`).
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -159,6 +164,7 @@ impl HttpRequest {
             headers: Headers::new(),
             body: None,
             allow_proxy: false,
+            proxy: None,
             pinned_thumbprint: None,
         }
     }
@@ -176,6 +182,7 @@ impl HttpRequest {
             headers,
             body: Some(body),
             allow_proxy: false,
+            proxy: None,
             pinned_thumbprint: None,
         }
     }

@@ -73,6 +73,31 @@ pub enum Action {
         /// The size cap.
         max_bytes: u64,
     },
+    /// Sign `data` with the private key in the PEM text `key` (decrypted with `passphrase` when
+    /// given) and reply [`Reply::Signed`] with the base64url signature. `algorithm` is `"PS256"`:
+    /// RSA-PSS with SHA-256 and a salt as long as the digest. The key is never parsed by the core;
+    /// a key that cannot be read or used is a `Failed` reply whose message holds no key material.
+    #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+    Sign {
+        /// The JWS algorithm, `"PS256"`.
+        algorithm: String,
+        /// The PEM text holding the private key (it may also hold certificates).
+        key: Secret,
+        /// The password of an encrypted key.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        passphrase: Option<Secret>,
+        /// The bytes to sign, as text (a JWS signing input).
+        data: String,
+    },
+    /// Call the `getAssertion` callback of a `ClientAssertionCredential` with
+    /// `{clientId, tokenEndpoint}` and reply [`Reply::Assertion`] with the string it resolves to.
+    #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+    GetAssertion {
+        /// The app's client id.
+        client_id: String,
+        /// The token endpoint the assertion will be sent to.
+        token_endpoint: String,
+    },
     /// Ask the `index`th member of a `ChainedTokenCredential` (a credential object the core does
     /// not own) for a token.
     #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
@@ -108,6 +133,16 @@ pub enum Reply {
     },
     /// The outcome of an [`Action::Delegate`].
     Delegated(DelegateOutcome),
+    /// The signature made for an [`Action::Sign`].
+    Signed {
+        /// The signature, base64url without padding.
+        signature: String,
+    },
+    /// The assertion returned by the callback of an [`Action::GetAssertion`].
+    Assertion {
+        /// The assertion (a JWT): a secret.
+        value: Secret,
+    },
     /// The action could not be carried out.
     Failed(IoFailure),
 }
@@ -119,6 +154,11 @@ impl fmt::Debug for Reply {
             Self::Ran(o) => f.debug_tuple("Ran").field(o).finish(),
             Self::File { contents } => f.debug_struct("File").field("contents", contents).finish(),
             Self::Delegated(o) => f.debug_tuple("Delegated").field(o).finish(),
+            Self::Signed { signature } => f
+                .debug_struct("Signed")
+                .field("signature_len", &signature.len())
+                .finish(),
+            Self::Assertion { value } => f.debug_struct("Assertion").field("value", value).finish(),
             Self::Failed(e) => f.debug_tuple("Failed").field(e).finish(),
         }
     }

@@ -45,19 +45,23 @@
 // on a hot path.
 #![allow(clippy::result_large_err)]
 
+mod authority;
 mod cache;
+mod certificate;
 mod chain;
+mod claims;
 mod credential;
 mod env;
 mod error;
 mod http;
 mod io;
+mod jwt;
 mod options;
 mod plan;
+mod proxy;
 mod retry;
 mod secret;
 mod source;
-#[allow(dead_code)] // its users, the Entra and developer-tool credentials, are being added
 mod tenant;
 mod time;
 mod token;

@@ -1,5 +1,7 @@
 //! Constructor options, as the JS classes receive them (camelCase, the reference's names).
 
+use crate::secret::Secret;
+
 /// A string or a list of strings (`requiredEnvVars`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
@@ -35,8 +37,11 @@ pub struct RetryOptions {
 }
 
 /// The union of the options of every credential class. Each credential reads the ones the
-/// reference's class of the same name reads; unknown fields are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// reference's class of the same name reads; unknown fields are ignored. The JS classes put their
+/// positional constructor arguments here too (`tenantId`, `clientId`, `clientSecret`, ...).
+///
+/// Some fields are secrets, so it has no `PartialEq` and its `Debug` redacts them.
+#[derive(Debug, Clone, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "camelCase", default))]
 pub struct Options {
@@ -71,4 +76,19 @@ pub struct Options {
     pub retry_options: Option<RetryOptions>,
     /// `ChainedTokenCredential`: the constructor names of its members, in order.
     pub members: Option<Vec<String>>,
+    /// `ClientSecretCredential`'s `clientSecret`.
+    pub client_secret: Option<Secret>,
+    /// `ClientCertificateCredential`'s `certificate`: the PEM text (certificate and private key).
+    pub certificate: Option<Secret>,
+    /// `ClientCertificateCredential`'s `certificatePath`.
+    pub certificate_path: Option<String>,
+    /// `ClientCertificateCredential`'s `certificatePassword`, for an encrypted private key.
+    pub certificate_password: Option<Secret>,
+    /// `sendCertificateChain`: put the certificate chain in the assertion's `x5c` header.
+    pub send_certificate_chain: Option<bool>,
+    /// `WorkloadIdentityCredential`'s `tokenFilePath`.
+    pub token_file_path: Option<String>,
+    /// Set by the `ClientAssertionCredential` class when it was given a `getAssertion` callback
+    /// (functions do not cross into the core; the driver calls it for `Action::GetAssertion`).
+    pub assertion_callback: bool,
 }

@@ -10,6 +10,8 @@ use crate::error::ConfigError;
 use crate::options::Options;
 use crate::source::Source;
 use crate::source::developer_tools;
+use crate::source::entra;
+use crate::source::environment;
 use crate::source::external::External;
 use crate::source::managed_identity::{ManagedIdentity, ManagedIdentityConfig, UserAssigned};
 
@@ -34,6 +36,11 @@ pub(crate) fn build(kind: &str, options: &Options, env: &EnvSnapshot) -> Result<
                 sticky: false,
             })
         }
+        "EnvironmentCredential" => standalone(environment::environment(options, env)?),
+        "WorkloadIdentityCredential" => standalone(entra::workload_identity(options, env)?),
+        "ClientSecretCredential" => standalone(entra::client_secret(options, env)?),
+        "ClientCertificateCredential" => standalone(entra::client_certificate(options, env)?),
+        "ClientAssertionCredential" => standalone(entra::client_assertion(options, env)?),
         "AzureCliCredential" => standalone(developer_tools::azure_cli(options, env)?),
         "AzureDeveloperCliCredential" => {
             standalone(developer_tools::azure_developer_cli(options, env)?)

@@ -2,6 +2,8 @@
 //! ([`SourceFlow`]) for one token acquisition; the chain walks them in order.
 
 pub(crate) mod developer_tools;
+pub(crate) mod entra;
+pub(crate) mod environment;
 pub(crate) mod external;
 pub(crate) mod managed_identity;
 

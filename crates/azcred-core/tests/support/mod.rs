@@ -361,6 +361,8 @@ pub fn describe(action: &Action) -> String {
         Action::Run { program, args, .. } => format!("run {program} {}", args.join(" ")),
         Action::ReadFile { path, .. } => format!("read-file {path}"),
         Action::Delegate { index, .. } => format!("delegate {index}"),
+        Action::Sign { algorithm, .. } => format!("sign {algorithm}"),
+        Action::GetAssertion { .. } => "get-assertion".to_owned(),
         other => format!("other {other:?}"),
     }
 }

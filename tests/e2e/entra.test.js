@@ -1,0 +1,575 @@
+'use strict';
+// The Entra ID credentials end to end: the package (backend from AZCRED_BACKEND) against a fake
+// Entra token endpoint over HTTPS on 127.0.0.1 that checks what the real one checks (the client
+// secret; the client assertion's PS256 signature against the app certificate and its claims; the
+// federated token), then the real @azure/storage-blob BlobServiceClient against real Azurite with
+// the tokens it mints, and a real CONNECT proxy. Certificates and keys are made at test time.
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const net = require('node:net');
+const http = require('node:http');
+const path = require('node:path');
+const crypto = require('node:crypto');
+const { execFileSync, spawnSync } = require('node:child_process');
+
+const { BlobServiceClient } = require('@azure/storage-blob');
+const azcred = require('../../npm');
+const { ensureTestCa } = require('../support/tls');
+const { startAzurite } = require('../support/azurite');
+const { startFakeEndpoint, tokenBody, setAzureEnv } = require('../support/fake-endpoint');
+
+// Proxy variables of the machine must not route the test's own requests.
+const PROXY_VARS = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy'];
+for (const v of PROXY_VARS) delete process.env[v];
+
+const STORAGE = 'https://storage.azure.com/.default';
+const TENANT = '7a2c0de0-0000-4000-8000-00000000a2c0';
+const OTHER_TENANT = '7a2c0de0-0000-4000-8000-0000000000b2';
+const APP_SECRET = { clientId: '7a2c0de0-0000-4000-8000-000000000001', secret: 'sentinel-client-secret-9f3e' };
+const APP_CERT = { clientId: '7a2c0de0-0000-4000-8000-000000000002' };
+const APP_WORKLOAD = { clientId: '7a2c0de0-0000-4000-8000-000000000003', token: 'eyJhbGciOiJSUzI1NiJ9.k8s-sa-token.sig' };
+const APP_CALLBACK = { clientId: '7a2c0de0-0000-4000-8000-000000000004', token: 'eyJhbGciOiJSUzI1NiJ9.callback-assertion.sig' };
+const KEY_PASSWORD = 'sentinel-key-password-77';
+const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const ENV_FAILED =
+  'EnvironmentCredential authentication failed. To troubleshoot, visit https://aka.ms/azsdk/js/identity/environmentcredential/troubleshoot.';
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+let tls;
+let dir;
+let entra;
+let azurite;
+let files;
+let mintKey;
+const closers = [];
+
+/** Runs openssl with a throw-away config (no system openssl.cnf needed). */
+function openssl(args) {
+  const config = path.join(dir, 'openssl.cnf');
+  if (!fs.existsSync(config)) fs.writeFileSync(config, '[ req ]\ndistinguished_name = dn\nprompt = no\n[ dn ]\nCN = azcred-app\n');
+  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30000, env: { ...process.env, OPENSSL_CONF: config } });
+}
+
+/** The app's certificates: a CA and a leaf it signs (RSA 2048), with PEM files in every form the
+ * credential reads. */
+function makeAppCertificates() {
+  const config = path.join(dir, 'openssl.cnf');
+  openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'app-ca-key.pem']);
+  openssl(['req', '-config', config, '-x509', '-new', '-key', 'app-ca-key.pem', '-sha256', '-days', '2', '-subj', '/CN=azcred app CA', '-out', 'app-ca.pem']);
+  openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'app-key.pem']);
+  openssl(['req', '-config', config, '-new', '-key', 'app-key.pem', '-subj', '/CN=azcred app', '-out', 'app.csr']);
+  openssl(['x509', '-req', '-in', 'app.csr', '-CA', 'app-ca.pem', '-CAkey', 'app-ca-key.pem', '-set_serial', '0x0a2c0de0', '-days', '2', '-sha256', '-out', 'app-cert.pem']);
+  const read = (n) => fs.readFileSync(path.join(dir, n), 'utf8');
+  const leaf = read('app-cert.pem');
+  const ca = read('app-ca.pem');
+  const key = crypto.createPrivateKey(read('app-key.pem'));
+  const encryptedPkcs8 = key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: KEY_PASSWORD });
+  const encryptedPkcs1 = key.export({ type: 'pkcs1', format: 'pem', cipher: 'aes-128-cbc', passphrase: KEY_PASSWORD });
+  const out = {
+    plain: path.join(dir, 'app-plain.pem'),
+    encrypted: path.join(dir, 'app-encrypted.pem'),
+    encryptedPkcs1Text: leaf + ca + encryptedPkcs1,
+  };
+  fs.writeFileSync(out.plain, leaf + ca + read('app-key.pem'));
+  fs.writeFileSync(out.encrypted, leaf + ca + encryptedPkcs8);
+  assert.match(fs.readFileSync(out.encrypted, 'utf8'), /BEGIN ENCRYPTED PRIVATE KEY/);
+  assert.match(out.encryptedPkcs1Text, /Proc-Type: 4,ENCRYPTED/);
+  const leafX509 = new crypto.X509Certificate(leaf);
+  APP_CERT.publicKey = leafX509.publicKey;
+  APP_CERT.x5t = crypto.createHash('sha256').update(leafX509.raw).digest('base64url');
+  APP_CERT.chain = [leafX509.raw.toString('base64'), new crypto.X509Certificate(ca).raw.toString('base64')];
+  return out;
+}
+
+const b64json = (part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+
+/** An access token Azurite's OAuth check accepts (it reads iss, aud, iat/nbf/exp; the signature
+ * is real but unchecked). */
+function mint(audience, tenant, clientId) {
+  const now = Math.floor(Date.now() / 1000);
+  const header = { alg: 'RS256', typ: 'JWT' };
+  const payload = {
+    aud: audience,
+    iss: `https://sts.windows.net/${tenant}/`,
+    iat: now - 300,
+    nbf: now - 300,
+    exp: now + 3600,
+    appid: clientId,
+    oid: clientId,
+    sub: clientId,
+    tid: tenant,
+    uti: crypto.randomUUID(),
+  };
+  const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+  return `${input}.${crypto.sign('sha256', Buffer.from(input), mintKey).toString('base64url')}`;
+}
+
+function aadError(status, error, code, description) {
+  return {
+    status,
+    body: {
+      error,
+      error_description: `AADSTS${code}: ${description}`,
+      error_codes: [code],
+      timestamp: '2024-01-01 00:00:00Z',
+      trace_id: 'trace-1',
+      correlation_id: 'corr-1',
+    },
+  };
+}
+
+/** Checks a certificate assertion as Entra does; returns the problems found. */
+function assertionProblems(jwt, audience) {
+  const problems = [];
+  const parts = String(jwt).split('.');
+  if (parts.length !== 3) return ['not a JWS'];
+  const [h, p, s] = parts;
+  const header = b64json(h);
+  const payload = b64json(p);
+  if (header.alg !== 'PS256') problems.push(`alg ${header.alg}`);
+  if (header.typ !== 'JWT') problems.push('typ');
+  if (header['x5t#S256'] !== APP_CERT.x5t) problems.push('x5t#S256 is not the certificate');
+  if (header.x5c && header.x5c[0] !== APP_CERT.chain[0]) problems.push('x5c[0] is not the certificate');
+  const signatureOk = crypto.verify(
+    'sha256',
+    Buffer.from(`${h}.${p}`),
+    { key: APP_CERT.publicKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: crypto.constants.RSA_PSS_SALTLEN_DIGEST },
+    Buffer.from(s, 'base64url'),
+  );
+  if (!signatureOk) problems.push('the PS256 signature does not verify');
+  if (payload.aud !== audience) problems.push(`aud ${payload.aud}`);
+  if (payload.iss !== APP_CERT.clientId || payload.sub !== APP_CERT.clientId) problems.push('iss/sub');
+  if (payload.exp - payload.iat !== 600) problems.push('exp - iat');
+  if (payload.nbf !== payload.iat) problems.push('nbf');
+  if (Math.abs(payload.iat - Date.now() / 1000) > 60) problems.push('iat');
+  if (!UUID_V4.test(payload.jti)) problems.push('jti');
+  return problems;
+}
+
+/** The fake Entra token endpoint. */
+function entraHandler(req) {
+  const m = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(req.path);
+  if (!m) return { status: 404, body: { error: 'not_found' } };
+  const tenant = m[1];
+  if (req.method !== 'POST') return { status: 405, body: { error: 'method' } };
+  if (!String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) {
+    return aadError(400, 'invalid_request', 900144, 'The request body must be a form.');
+  }
+  const form = new URLSearchParams(req.body);
+  if (form.get('grant_type') !== 'client_credentials') return aadError(400, 'unsupported_grant_type', 70003, 'grant');
+  const clientId = form.get('client_id');
+  const audience = `${entra.url}/${tenant}/oauth2/v2.0/token`;
+  const assertion = form.get('client_assertion');
+  if (assertion && form.get('client_assertion_type') !== ASSERTION_TYPE) {
+    return aadError(400, 'invalid_request', 50027, 'client_assertion_type');
+  }
+  switch (clientId) {
+    case APP_SECRET.clientId:
+      if (form.get('client_secret') !== APP_SECRET.secret) {
+        return aadError(401, 'invalid_client', 7000215, 'Invalid client secret provided.');
+      }
+      break;
+    case APP_CERT.clientId: {
+      const problems = assertion ? assertionProblems(assertion, audience) : ['no client_assertion'];
+      if (problems.length) {
+        return aadError(401, 'invalid_client', 700027, `Client assertion failed validation: ${problems.join(', ')}`);
+      }
+      break;
+    }
+    case APP_WORKLOAD.clientId:
+    case APP_CALLBACK.clientId: {
+      const want = clientId === APP_WORKLOAD.clientId ? APP_WORKLOAD.token : APP_CALLBACK.token;
+      if (assertion !== want) return aadError(401, 'invalid_client', 700211, 'No matching federated identity record.');
+      break;
+    }
+    default:
+      return aadError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found.`);
+  }
+  const scope = form.get('scope') || '';
+  const audienceOfToken = scope.replace(/\/\.default$/, '');
+  return {
+    status: 200,
+    body: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: mint(audienceOfToken, tenant, clientId) },
+  };
+}
+
+before(async () => {
+  tls = ensureTestCa();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'azcred-entra-'));
+  mintKey = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  files = makeAppCertificates();
+  entra = await startFakeEndpoint({ tls: { key: tls.key, cert: tls.cert } });
+  entra.setHandler(entraHandler);
+  azurite = await startAzurite({ dir: path.join(dir, 'azurite'), cert: tls.cert, key: tls.key });
+}, { timeout: 90000 });
+
+after(async () => {
+  await Promise.all([entra && entra.close(), azurite && azurite.stop(), ...closers.map((c) => c())]);
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  if (tls) tls.cleanup();
+});
+
+/** Sets exactly the Azure variables the test needs, with the fake Entra as the authority. */
+function entraEnv(vars = {}) {
+  setAzureEnv({ AZURE_AUTHORITY_HOST: entra.url, ...vars });
+}
+
+/** The token requests Entra received since `mark`, decoded. */
+function sentSince(mark) {
+  return entra.requests.slice(mark).map((r) => ({ ...r, form: Object.fromEntries(new URLSearchParams(r.body)) }));
+}
+
+async function roundTrip(credential) {
+  const client = new BlobServiceClient(azurite.blobUrl, credential);
+  const container = client.getContainerClient(`c${crypto.randomBytes(6).toString('hex')}`);
+  await container.create();
+  const data = crypto.randomBytes(64 * 1024);
+  const blob = container.getBlockBlobClient('hello.bin');
+  await blob.uploadData(data);
+  assert.ok((await blob.downloadToBuffer()).equals(data), 'the downloaded bytes equal the uploaded ones');
+  await container.delete();
+}
+
+test('ClientSecretCredential: one POST with the secret, a token Azurite accepts', async () => {
+  entraEnv();
+  const mark = entra.requests.length;
+  const cred = new azcred.ClientSecretCredential(TENANT, APP_SECRET.clientId, APP_SECRET.secret);
+  await roundTrip(cred);
+  const sent = sentSince(mark);
+  assert.equal(sent.length, 1, 'one token request for the whole round trip');
+  const [r] = sent;
+  assert.equal(r.path, `/${TENANT}/oauth2/v2.0/token`);
+  assert.match(r.query['client-request-id'], UUID_V4);
+  assert.equal(r.headers['x-ms-client-request-id'], r.query['client-request-id']);
+  assert.deepEqual(Object.keys(r.form), [
+    'client_id', 'scope', 'grant_type', 'x-ms-lib-capability', 'client-request-id', 'client_secret', 'claims',
+  ]);
+  assert.equal(r.form.scope, STORAGE);
+  // Storage asks for CAE tokens: the client capability claims go with the request.
+  assert.deepEqual(JSON.parse(r.form.claims).access_token, { xms_cc: { values: ['cp1'] } });
+});
+
+test('ClientSecretCredential: a wrong secret is AuthenticationRequiredError with MSAL\'s message', async () => {
+  entraEnv();
+  const cred = new azcred.ClientSecretCredential(TENANT, APP_SECRET.clientId, 'wrong-secret');
+  await assert.rejects(cred.getToken(STORAGE), (e) => {
+    assert.equal(e.name, 'AuthenticationRequiredError');
+    assert.ok(e instanceof azcred.AuthenticationRequiredError);
+    assert.equal(
+      e.message,
+      'invalid_client: Error(s): 7000215 - Timestamp: 2024-01-01 00:00:00Z - Description: AADSTS7000215: Invalid client secret provided. - Correlation ID: corr-1 - Trace ID: trace-1',
+    );
+    assert.deepEqual(e.scopes, [STORAGE]);
+    return true;
+  });
+});
+
+test('WorkloadIdentityCredential: the trimmed token file is the assertion; a blob round trip', async () => {
+  const tokenFile = path.join(dir, 'federated-token');
+  fs.writeFileSync(tokenFile, `\n  ${APP_WORKLOAD.token}  \n`);
+  entraEnv({ AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: APP_WORKLOAD.clientId, AZURE_FEDERATED_TOKEN_FILE: tokenFile });
+  const mark = entra.requests.length;
+  await roundTrip(new azcred.WorkloadIdentityCredential());
+  const sent = sentSince(mark);
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0].form.client_assertion, APP_WORKLOAD.token);
+  assert.equal(sent[0].form.client_assertion_type, ASSERTION_TYPE);
+
+  fs.writeFileSync(tokenFile, ' \n\t ');
+  await assert.rejects(new azcred.WorkloadIdentityCredential().getToken(STORAGE), (e) => {
+    assert.equal(e.name, 'AuthenticationRequiredError');
+    assert.equal(e.message, `WorkloadIdentityCredential: is unavailable. No content on the file ${tokenFile}.`);
+    return true;
+  });
+  setAzureEnv({});
+  assert.throws(() => new azcred.WorkloadIdentityCredential({ tokenFilePath: tokenFile, clientId: 'c' }), (e) => {
+    assert.equal(e.name, 'CredentialUnavailableError');
+    assert.match(e.message, /^WorkloadIdentityCredential: is unavailable\. tenantId is a required parameter/);
+    return true;
+  });
+});
+
+test('ClientCertificateCredential: a PS256 assertion Entra verifies, x5c with sendCertificateChain', async () => {
+  entraEnv();
+  let mark = entra.requests.length;
+  const cred = new azcred.ClientCertificateCredential(TENANT, APP_CERT.clientId, files.plain);
+  await roundTrip(cred);
+  let sent = sentSince(mark);
+  assert.equal(sent.length, 1);
+  const [h, p] = sent[0].form.client_assertion.split('.');
+  const header = b64json(h);
+  assert.deepEqual(Object.keys(header), ['alg', 'typ', 'x5t#S256']);
+  assert.equal(header['x5t#S256'], APP_CERT.x5t);
+  const payload = b64json(p);
+  assert.equal(payload.aud, `${entra.url}/${TENANT}/oauth2/v2.0/token`);
+  assert.equal(payload.exp - payload.iat, 600);
+
+  mark = entra.requests.length;
+  const chained = new azcred.ClientCertificateCredential(TENANT, APP_CERT.clientId, { certificatePath: files.plain }, { sendCertificateChain: true });
+  await chained.getToken(STORAGE);
+  sent = sentSince(mark);
+  assert.deepEqual(b64json(sent[0].form.client_assertion.split('.')[0]).x5c, APP_CERT.chain);
+});
+
+test('ClientCertificateCredential: PEM text with an encrypted PKCS#1 key and its password', async () => {
+  entraEnv();
+  const cred = new azcred.ClientCertificateCredential(TENANT, APP_CERT.clientId, {
+    certificate: files.encryptedPkcs1Text,
+    certificatePassword: KEY_PASSWORD,
+  });
+  const t = await cred.getToken(STORAGE);
+  assert.equal(b64json(t.token.split('.')[1]).appid, APP_CERT.clientId);
+  const noPassword = new azcred.ClientCertificateCredential(TENANT, APP_CERT.clientId, { certificate: files.encryptedPkcs1Text });
+  await assert.rejects(noPassword.getToken(STORAGE), (e) => {
+    assert.equal(e.name, 'AuthenticationRequiredError');
+    assert.match(e.message, /is encrypted; give its password/);
+    assert.ok(!e.message.includes('PRIVATE KEY-----'), 'no key material in the message');
+    return true;
+  });
+});
+
+test('EnvironmentCredential: encrypted PEM with AZURE_CLIENT_CERTIFICATE_PASSWORD; a wrong password is AuthenticationError(400)', async () => {
+  const base = { AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: APP_CERT.clientId, AZURE_CLIENT_CERTIFICATE_PATH: files.encrypted };
+  entraEnv({ ...base, AZURE_CLIENT_CERTIFICATE_PASSWORD: KEY_PASSWORD });
+  await roundTrip(new azcred.EnvironmentCredential());
+
+  entraEnv({ ...base, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'not-the-password' });
+  const mark = entra.requests.length;
+  await assert.rejects(new azcred.EnvironmentCredential().getToken(STORAGE), (e) => {
+    assert.equal(e.name, 'AuthenticationError');
+    assert.equal(e.statusCode, 400);
+    assert.equal(e.errorResponse.error, ENV_FAILED);
+    assert.match(e.errorResponse.errorDescription, /^ClientCertificateCredential: the private key could not be used to sign the client assertion: /);
+    assert.ok(!e.message.includes('not-the-password') && !e.message.includes('PRIVATE KEY'));
+    return true;
+  });
+  assert.equal(entra.requests.length, mark, 'nothing was sent');
+});
+
+test('EnvironmentCredential: the secret wins over the certificate; failures stop a chain as AuthenticationError(400)', async () => {
+  entraEnv({
+    AZURE_TENANT_ID: TENANT,
+    AZURE_CLIENT_ID: APP_SECRET.clientId,
+    AZURE_CLIENT_SECRET: APP_SECRET.secret,
+    AZURE_CLIENT_CERTIFICATE_PATH: files.plain,
+    AZURE_USERNAME: 'user@contoso.com',
+    AZURE_PASSWORD: 'pw',
+  });
+  const mark = entra.requests.length;
+  await new azcred.EnvironmentCredential().getToken(STORAGE);
+  const sent = sentSince(mark);
+  assert.equal(sent[0].form.client_secret, APP_SECRET.secret);
+  assert.equal(sent[0].form.client_assertion, undefined);
+
+  entraEnv({ AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: APP_SECRET.clientId, AZURE_CLIENT_SECRET: 'wrong' });
+  const env = new azcred.EnvironmentCredential();
+  const next = { getToken: async () => ({ token: 'from-next', expiresOnTimestamp: Date.now() + 3600_000 }) };
+  await assert.rejects(new azcred.ChainedTokenCredential(env, next).getToken(STORAGE), (e) => {
+    assert.equal(e.name, 'AuthenticationError');
+    assert.ok(e instanceof azcred.AuthenticationError);
+    assert.equal(e.statusCode, 400);
+    assert.equal(e.errorResponse.error, ENV_FAILED);
+    assert.match(
+      e.message,
+      /^EnvironmentCredential authentication failed\. To troubleshoot, visit https:\/\/aka\.ms\/azsdk\/js\/identity\/environmentcredential\/troubleshoot\. Status code: 400\nMore details:\ninvalid_client: Error\(s\): 7000215 - /,
+    );
+    return true;
+  });
+
+  setAzureEnv({});
+  await assert.rejects(new azcred.EnvironmentCredential().getToken(STORAGE), (e) => {
+    assert.equal(e.name, 'CredentialUnavailableError');
+    assert.equal(
+      e.message,
+      'EnvironmentCredential is unavailable. No underlying credential could be used. To troubleshoot, visit https://aka.ms/azsdk/js/identity/environmentcredential/troubleshoot.',
+    );
+    return true;
+  });
+});
+
+test('ClientAssertionCredential: the callback is called once per token request', async () => {
+  entraEnv();
+  const calls = [];
+  const cred = new azcred.ClientAssertionCredential(TENANT, APP_CALLBACK.clientId, async (o) => {
+    calls.push(o);
+    return APP_CALLBACK.token;
+  });
+  const mark = entra.requests.length;
+  const a = await cred.getToken(STORAGE);
+  const b = await cred.getToken(STORAGE);
+  assert.equal(a.token, b.token);
+  assert.deepEqual(calls, [{ clientId: APP_CALLBACK.clientId, tokenEndpoint: `${entra.url}/${TENANT}/oauth2/v2.0/token` }]);
+  assert.equal(sentSince(mark).length, 1);
+
+  const failing = new azcred.ClientAssertionCredential(TENANT, APP_CALLBACK.clientId, async () => {
+    throw new Error('the signing service is down');
+  });
+  await assert.rejects(failing.getToken(STORAGE), (e) => {
+    assert.equal(e.name, 'AuthenticationRequiredError');
+    assert.equal(e.message, 'ClientAssertionCredential: the getAssertion callback failed: the signing service is down');
+    return true;
+  });
+  assert.throws(() => new azcred.ClientAssertionCredential(TENANT, APP_CALLBACK.clientId), (e) => e.name === 'CredentialUnavailableError');
+});
+
+test('multi-tenant: an allowed tenant gets its own authority, others are CredentialUnavailableError', async () => {
+  entraEnv();
+  const cred = new azcred.ClientSecretCredential(TENANT, APP_SECRET.clientId, APP_SECRET.secret, {
+    additionallyAllowedTenants: [OTHER_TENANT],
+  });
+  const mark = entra.requests.length;
+  const t = await cred.getToken(STORAGE, { tenantId: OTHER_TENANT });
+  assert.equal(b64json(t.token.split('.')[1]).tid, OTHER_TENANT);
+  assert.equal(sentSince(mark)[0].path, `/${OTHER_TENANT}/oauth2/v2.0/token`);
+  await assert.rejects(cred.getToken(STORAGE, { tenantId: 'aaaaaaaa-0000-4000-8000-000000000000' }), (e) => {
+    assert.equal(e.name, 'CredentialUnavailableError');
+    assert.match(e.message, /^The current credential is not configured to acquire tokens for tenant aaaaaaaa-/);
+    return true;
+  });
+  await assert.rejects(cred.getToken(STORAGE, { tenantId: '../evil' }), (e) => {
+    assert.equal(e.name, 'Error');
+    assert.match(e.message, /^Invalid tenant id provided\./);
+    return true;
+  });
+  assert.equal(sentSince(mark).length, 1, 'nothing sent for refused tenants');
+});
+
+test('claims challenge with CAE: merged claims, and a new token', async () => {
+  entraEnv();
+  const cred = new azcred.ClientSecretCredential(TENANT, APP_SECRET.clientId, APP_SECRET.secret);
+  const mark = entra.requests.length;
+  const first = await cred.getToken(STORAGE, { enableCae: true });
+  const challenge = '{"access_token":{"nbf":{"essential":true,"value":"1700000000"}}}';
+  const second = await cred.getToken(STORAGE, { enableCae: true, claims: challenge });
+  const plain = await cred.getToken(STORAGE);
+  assert.notEqual(first.token, second.token);
+  const sent = sentSince(mark);
+  assert.equal(sent.length, 3, 'CAE, claims and plain tokens are cached apart');
+  assert.deepEqual(JSON.parse(sent[1].form.claims).access_token, {
+    nbf: { essential: true, value: '1700000000' },
+    xms_cc: { values: ['cp1'] },
+  });
+  assert.equal(sent[2].form.claims, undefined);
+});
+
+test('an http authority host is a constructor error', () => {
+  setAzureEnv({});
+  assert.throws(
+    () => new azcred.ClientSecretCredential(TENANT, APP_SECRET.clientId, 's', { authorityHost: 'http://127.0.0.1:1' }),
+    (e) => e.name === 'Error' && e.message === "The authorityHost address must use the 'https' protocol.",
+  );
+});
+
+/** A CONNECT proxy on 127.0.0.1 (tunnels to 127.0.0.1 only). */
+async function startConnectProxy() {
+  const seen = [];
+  const sockets = new Set();
+  const server = http.createServer((req, res) => {
+    res.writeHead(405);
+    res.end();
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  server.on('connect', (req, client, head) => {
+    seen.push({ target: req.url, auth: req.headers['proxy-authorization'] });
+    const [host, port] = req.url.split(':');
+    if (host !== '127.0.0.1') {
+      client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
+    const upstream = net.connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head && head.length) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    sockets.add(upstream);
+    upstream.on('close', () => sockets.delete(upstream));
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const close = () => {
+    for (const s of sockets) s.destroy();
+    return new Promise((resolve) => server.close(() => resolve()));
+  };
+  closers.push(close);
+  return { url: `http://127.0.0.1:${server.address().port}`, port: server.address().port, seen };
+}
+
+/** Builds `make()` with extra process variables set, then restores them (the credential keeps its
+ * snapshot). */
+function withVars(vars, make) {
+  const saved = {};
+  for (const k of Object.keys(vars)) {
+    saved[k] = process.env[k];
+    process.env[k] = vars[k];
+  }
+  try {
+    return make();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+test('a CONNECT proxy carries Entra requests; NO_PROXY and managed identity bypass it', async () => {
+  const proxy = await startConnectProxy();
+  const proxyUrl = `http://azcred:proxy-pw@127.0.0.1:${proxy.port}`;
+  entraEnv();
+  const mark = entra.requests.length;
+  const viaProxy = withVars({ HTTPS_PROXY: proxyUrl }, () =>
+    new azcred.ClientSecretCredential(TENANT, APP_SECRET.clientId, APP_SECRET.secret));
+  const t = await viaProxy.getToken(STORAGE);
+  assert.ok(t.token);
+  assert.equal(entra.requests.length, mark + 1);
+  assert.deepEqual(proxy.seen, [
+    { target: `127.0.0.1:${entra.port}`, auth: `Basic ${Buffer.from('azcred:proxy-pw').toString('base64')}` },
+  ]);
+
+  const bypass = withVars({ https_proxy: proxyUrl, NO_PROXY: `localhost,127.0.0.1:${entra.port}` }, () =>
+    new azcred.ClientSecretCredential(TENANT, APP_SECRET.clientId, APP_SECRET.secret));
+  await bypass.getToken(STORAGE);
+  assert.equal(proxy.seen.length, 1, 'NO_PROXY host:port goes direct');
+
+  const mi = await startFakeEndpoint();
+  closers.push(() => mi.close());
+  mi.setHandler(() => ({ status: 200, body: tokenBody('mi-token') }));
+  setAzureEnv({ IDENTITY_ENDPOINT: `${mi.url}/msi/token`, IDENTITY_HEADER: 'h' });
+  const managed = withVars({ HTTPS_PROXY: proxyUrl, HTTP_PROXY: proxyUrl, ALL_PROXY: proxyUrl }, () => new azcred.ManagedIdentityCredential());
+  assert.equal((await managed.getToken(STORAGE)).token, 'mi-token');
+  assert.equal(proxy.seen.length, 1, 'managed identity is never proxied');
+});
+
+test('without https-proxy-agent installed, a proxied request fails with the install hint', async () => {
+  const proxy = await startConnectProxy();
+  const appDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azcred-noproxyagent-'));
+  try {
+    const script = path.join(appDir, 'app.js');
+    fs.writeFileSync(
+      script,
+      `const azcred = require(${JSON.stringify(path.resolve(__dirname, '../../npm'))});
+       const cred = new azcred.ClientSecretCredential(${JSON.stringify(TENANT)}, ${JSON.stringify(APP_SECRET.clientId)}, 'x');
+       cred.getToken(${JSON.stringify(STORAGE)}).then(
+         () => console.log(JSON.stringify({ ok: true })),
+         (e) => console.log(JSON.stringify({ name: e.name, message: e.message })));`,
+    );
+    const env = { ...process.env, AZURE_AUTHORITY_HOST: entra.url, HTTPS_PROXY: proxy.url };
+    delete env.NODE_PATH;
+    const r = spawnSync(process.execPath, [script], { cwd: appDir, env, encoding: 'utf8', timeout: 60000 });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop());
+    assert.equal(out.name, 'AuthenticationRequiredError');
+    assert.match(out.message, /'https-proxy-agent' package is not installed: run npm install https-proxy-agent/);
+    assert.equal(proxy.seen.length, 0);
+  } finally {
+    fs.rmSync(appDir, { recursive: true, force: true });
+  }
+});
