@@ -309,7 +309,6 @@ pub(crate) fn workload_identity(
 /// member out of the chain.
 // Called by `DefaultAzureCredential`'s chain and managed identity's token exchange, which are
 // composed in `plan.rs` and `managed_identity.rs`.
-#[allow(dead_code)]
 pub(crate) fn default_workload_identity(
     options: &Options,
     env: &EnvSnapshot,
@@ -335,7 +334,6 @@ pub(crate) fn default_workload_identity(
 /// `AuthenticationRequired`, which managed identity passes on unchanged.
 // Called by `DefaultAzureCredential`'s chain and managed identity's token exchange, which are
 // composed in `plan.rs` and `managed_identity.rs`.
-#[allow(dead_code)]
 pub(crate) fn token_exchange(
     client_id: Option<&str>,
     env: &EnvSnapshot,

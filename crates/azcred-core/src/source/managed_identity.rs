@@ -9,6 +9,7 @@ use crate::http::{HttpRequest, HttpResponse, form, with_query};
 use crate::io::{Action, IoFailure, IoFailureKind, Reply};
 use crate::retry::{self, RetryPolicy, Rng};
 use crate::secret::Secret;
+use crate::source::entra::Entra;
 use crate::source::{
     Decided, Outstanding, Source, SourceFlow, SourceStep, StartContext, TokenRequest, excerpt,
     json_list, scope_to_resource,
@@ -803,5 +804,35 @@ impl SourceFlow for MiFlow {
             _ => return Err(Misuse::WrongReply),
         }
         Ok(())
+    }
+}
+
+/// Managed identity's token-exchange path (the reference's `tokenExchangeMsi`, used on AKS with
+/// workload identity): a workload identity credential under managed identity's name. Each request
+/// reaches it with its scopes only, as the reference passes no other `getToken` options.
+#[derive(Debug)]
+pub(crate) struct TokenExchange(Entra);
+
+impl TokenExchange {
+    pub(crate) fn new(workload: Entra) -> Self {
+        Self(workload)
+    }
+}
+
+impl Source for TokenExchange {
+    fn name(&self) -> &str {
+        NAME
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "token exchange with the federated token file: {}",
+            self.0.describe()
+        )
+    }
+
+    fn start(&self, request: &TokenRequest, ctx: StartContext) -> Box<dyn SourceFlow> {
+        self.0
+            .start(&TokenRequest::new(request.scopes.clone()), ctx)
     }
 }
