@@ -44,6 +44,7 @@ pub(crate) fn build(kind: &str, options: &Options, env: &EnvSnapshot) -> Result<
             })
         }
         "EnvironmentCredential" => standalone(environment::environment(options, env)?),
+        "VisualStudioCodeCredential" => standalone(VisualStudioCode),
         "WorkloadIdentityCredential" => standalone(entra::workload_identity(options, env)?),
         "ClientSecretCredential" => standalone(entra::client_secret(options, env)?),
         "ClientCertificateCredential" => standalone(entra::client_certificate(options, env)?),
