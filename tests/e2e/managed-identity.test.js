@@ -365,3 +365,14 @@ test('getBearerTokenProvider returns the token string', async () => {
   const provider = azcred.getBearerTokenProvider(new azcred.ManagedIdentityCredential(), STORAGE);
   assert.equal(await provider(), 'tok-provider');
 });
+
+test('credential instances of one process share managed-identity tokens', async () => {
+  const s = await fake(strictAppService(() => ({ status: 200, body: tokenBody('tok-process') })));
+  appService(s);
+  for (let i = 0; i < 5; i++) {
+    const t = await new azcred.DefaultAzureCredential().getToken(STORAGE);
+    assert.equal(t.token, 'tok-process');
+  }
+  await new azcred.ManagedIdentityCredential().getToken(STORAGE);
+  assert.equal(s.requests.length, 1, 'one request for six credentials');
+});

@@ -1318,3 +1318,38 @@ fn http_or_no_tool(action: &azcred_core::Action, status: u16) -> azcred_core::Re
         _ => azcred_core::Reply::Http(HttpResponse::new(status, "")),
     }
 }
+
+#[test]
+fn credentials_of_one_process_share_managed_identity_tokens() {
+    let build = |process: Option<u64>, header: &str| {
+        let mut e = env(&[
+            ("IDENTITY_ENDPOINT", "http://127.0.0.1:41999/msi/token"),
+            ("IDENTITY_HEADER", header),
+        ]);
+        if let Some(p) = process {
+            e = e.with_process(p);
+        }
+        Credential::new("DefaultAzureCredential", &options(json!({})), &e, 1).unwrap()
+    };
+    // A process number no other test uses: the shared map is process-wide in the test binary too.
+    let p = 0x5EED_0001;
+    let mut first = build(Some(p), "h1");
+    let mut s = Script::new().token_for("shared", 3600);
+    assert_eq!(s.get(&mut first, STORAGE).token().token.expose(), "shared");
+
+    // Another credential of the same process: no request at all.
+    let mut second = build(Some(p), "h1");
+    let run = Script::at(s.now).get(&mut second, STORAGE);
+    assert!(run.transcript.is_empty(), "{:?}", run.transcript);
+    assert_eq!(run.token().token.expose(), "shared");
+
+    // Another process, another endpoint secret, or no process: no sharing.
+    for mut other in [
+        build(Some(p + 1), "h1"),
+        build(Some(p), "h2"),
+        build(None, "h1"),
+    ] {
+        let mut s = Script::at(s.now).token_for("own", 3600);
+        assert_eq!(s.get(&mut other, STORAGE).token().token.expose(), "own");
+    }
+}

@@ -1,7 +1,13 @@
 //! `ManagedIdentityCredential`: source detection, the wire request of each managed-identity
 //! endpoint, the DefaultAzureCredential IMDS probe, and retries with a bounded total time.
 
+use std::collections::BTreeMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Mutex;
 use std::time::Duration;
+
+use crate::cache::EXPIRY_MARGIN;
+use crate::token::AccessToken;
 
 use crate::env::{EnvSnapshot, Platform};
 use crate::error::{ConfigError, ErrorKind, Misuse, TokenError};
@@ -43,6 +49,44 @@ const HIMDS_LINUX: &str = "/opt/azcmagent/bin/himds";
 const ARC_DEFAULT_ENDPOINT: &str = "http://127.0.0.1:40342/metadata/identity/oauth2/token";
 /// The Arc key file must be no larger than this (the reference's limit).
 const ARC_KEY_MAX_BYTES: u64 = 4096;
+
+/// Managed-identity tokens shared by every credential of a driver process (keyed by the process,
+/// the exact request and a hash of the endpoint secret), so that many credential instances do
+/// not multiply requests to the endpoint, as the reference's process-wide cache ensures.
+static SHARED: Mutex<BTreeMap<String, AccessToken>> = Mutex::new(BTreeMap::new());
+
+/// The shared-cache key of a request, or `None` when the driver named no process.
+fn share_key(
+    process: Option<u64>,
+    request: &HttpRequest,
+    secret: Option<&Secret>,
+) -> Option<String> {
+    let process = process?;
+    let mut h = DefaultHasher::new();
+    secret.map(Secret::expose).hash(&mut h);
+    request.body.as_ref().map(Secret::expose).hash(&mut h);
+    Some(format!(
+        "{process}|{:?}|{}|{:x}",
+        request.method,
+        request.url,
+        h.finish()
+    ))
+}
+
+/// A shared token still good at `now`: more than five minutes left and not yet due a refresh.
+fn shared_token(key: &str, now: Timestamp) -> Option<AccessToken> {
+    let map = SHARED.lock().ok()?;
+    let t = map.get(key)?;
+    let fresh = now.plus(EXPIRY_MARGIN) < t.expires_on && t.refresh_after.is_none_or(|r| now < r);
+    fresh.then(|| t.clone())
+}
+
+fn share(key: &str, token: &AccessToken, now: Timestamp) {
+    if let Ok(mut map) = SHARED.lock() {
+        map.retain(|_, t| now.plus(EXPIRY_MARGIN) < t.expires_on);
+        map.insert(key.to_owned(), token.clone());
+    }
+}
 
 /// A user-assigned identity selector.
 #[allow(clippy::enum_variant_names)] // the reference's own names: clientId, objectId, resourceId
@@ -279,6 +323,8 @@ pub(crate) struct ManagedIdentity {
     platform: Platform,
     /// `%ProgramData%`, where the Arc agent keeps its keys on Windows.
     program_data: String,
+    /// The driver's process, which scopes shared tokens.
+    process: Option<u64>,
     id: Option<UserAssigned>,
     probe: bool,
     retry: RetryPolicy,
@@ -334,6 +380,7 @@ impl ManagedIdentity {
                 .get("ProgramData")
                 .unwrap_or("C:\\ProgramData")
                 .to_owned(),
+            process: env.process(),
             id: config.id,
             probe,
             retry,
@@ -402,7 +449,9 @@ impl Source for ManagedIdentity {
                 timeout,
             )
         });
+        let share_key = share_key(self.process, &token_request, self.endpoint.secret());
         Box::new(MiFlow {
+            share_key,
             state: if himds.is_some() {
                 State::CheckHimds
             } else if probe.is_some() {
@@ -450,6 +499,8 @@ enum State {
 
 #[derive(Debug)]
 struct MiFlow {
+    /// Where this flow's token is shared; taken once it has been looked up.
+    share_key: Option<String>,
     state: State,
     probe: Option<(HttpRequest, Duration)>,
     himds: Option<String>,
@@ -470,7 +521,7 @@ struct MiFlow {
     retries: u32,
     rng: Rng,
     outstanding: Outstanding,
-    result: Option<Result<crate::token::AccessToken, TokenError>>,
+    result: Option<Result<AccessToken, TokenError>>,
 }
 
 /// "ManagedIdentityCredential: Authentication failed. Message <msg>" (the reference's wrap, with
@@ -480,7 +531,7 @@ fn failed(msg: &str) -> TokenError {
 }
 
 impl MiFlow {
-    fn finish(&mut self, r: Result<crate::token::AccessToken, TokenError>) {
+    fn finish(&mut self, r: Result<AccessToken, TokenError>) {
         self.state = State::Done;
         self.result = Some(r);
     }
@@ -623,6 +674,9 @@ impl MiFlow {
                     ))));
                 }
             }
+            if let (Ok(t), Some(key)) = (&r, &self.share_key) {
+                share(key, t, now);
+            }
             return self.finish(r);
         }
         if resp.status == 401 && self.arc && !self.challenged {
@@ -745,6 +799,11 @@ impl SourceFlow for MiFlow {
     fn poll(&mut self, now: Timestamp) -> SourceStep {
         if let Some(step) = self.outstanding.repeat() {
             return step;
+        }
+        if self.started.is_none() && self.state != State::Done {
+            if let Some(t) = self.share_key.as_deref().and_then(|k| shared_token(k, now)) {
+                self.finish(Ok(t));
+            }
         }
         match self.state {
             State::CheckHimds => self.outstanding.perform(Action::ReadFile {
