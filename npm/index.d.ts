@@ -269,6 +269,13 @@ export interface AzureCliCredentialOptions extends DeveloperToolCredentialOption
 /** Options of AzureDeveloperCliCredential. */
 export interface AzureDeveloperCliCredentialOptions extends DeveloperToolCredentialOptions {}
 
+/** As @azure/identity's VisualStudioCodeCredential without its plugin: always unavailable
+ * (azcred does not load @azure/identity-vscode). */
+export class VisualStudioCodeCredential implements TokenCredential {
+  constructor(options?: TokenCredentialOptions & { tenantId?: string; additionallyAllowedTenants?: string[] });
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
+}
+
 /** Options of AzurePowerShellCredential. */
 export interface AzurePowerShellCredentialOptions extends DeveloperToolCredentialOptions {}
 

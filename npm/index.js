@@ -16,6 +16,7 @@ exports.ClientAssertionCredential = credentials.ClientAssertionCredential;
 exports.AzureCliCredential = credentials.AzureCliCredential;
 exports.AzureDeveloperCliCredential = credentials.AzureDeveloperCliCredential;
 exports.AzurePowerShellCredential = credentials.AzurePowerShellCredential;
+exports.VisualStudioCodeCredential = credentials.VisualStudioCodeCredential;
 exports.getBearerTokenProvider = credentials.getBearerTokenProvider;
 exports.CredentialUnavailableError = errors.CredentialUnavailableError;
 exports.AuthenticationError = errors.AuthenticationError;

@@ -13,6 +13,7 @@ export const {
   AzureCliCredential,
   AzureDeveloperCliCredential,
   AzurePowerShellCredential,
+  VisualStudioCodeCredential,
   getBearerTokenProvider,
   CredentialUnavailableError,
   AuthenticationError,

@@ -4,30 +4,41 @@
 
 const { Driven } = require('./driver');
 
-class DefaultAzureCredential {
+/** What every credential shares: `getToken` runs its core credential through the driver. */
+class DrivenCredential {
   /**
-   * @param {object} [options] DefaultAzureCredentialOptions
+   * @param {string | string[]} scopes
+   * @param {object} [options] GetTokenOptions
    */
-  constructor(options) {
-    this._driven = new Driven('DefaultAzureCredential', options);
-  }
-
   getToken(scopes, options) {
     return this._driven.getToken(scopes, options);
   }
 
-  /** azcred's own: each credential of the chain, whether it will be tried, and why not. */
+  /** azcred's own: each credential it holds, whether it will be tried and why not, and which
+   * one supplied the last token. */
   explain() {
     return this._driven.explain();
   }
 }
 
-class ManagedIdentityCredential {
+class DefaultAzureCredential extends DrivenCredential {
+  /**
+   * @param {object} [options] DefaultAzureCredentialOptions
+   */
+  constructor(options) {
+    super();
+    this._driven = new Driven('DefaultAzureCredential', options);
+  }
+
+}
+
+class ManagedIdentityCredential extends DrivenCredential {
   /**
    * `new ManagedIdentityCredential(clientId, options?)` or `new ManagedIdentityCredential(options?)`
    * with at most one of `clientId`, `resourceId`, `objectId`.
    */
   constructor(clientIdOrOptions, options) {
+    super();
     const opts =
       typeof clientIdOrOptions === 'string'
         ? { ...(options || {}), clientId: clientIdOrOptions }
@@ -35,75 +46,59 @@ class ManagedIdentityCredential {
     this._driven = new Driven('ManagedIdentityCredential', opts);
   }
 
-  getToken(scopes, options) {
-    return this._driven.getToken(scopes, options);
-  }
-
-  /** azcred's own: the detected managed identity source. */
-  explain() {
-    return this._driven.explain();
-  }
 }
 
-class ChainedTokenCredential {
+class ChainedTokenCredential extends DrivenCredential {
   /**
    * @param {...import('@azure/core-auth').TokenCredential} sources tried in order
    */
   constructor(...sources) {
+    super();
     this._driven = new Driven('ChainedTokenCredential', {}, sources);
   }
 
-  getToken(scopes, options) {
-    return this._driven.getToken(scopes, options);
-  }
 }
 
-class AzureCliCredential {
+class AzureCliCredential extends DrivenCredential {
   /**
    * Tokens from the Azure CLI (`az account get-access-token`); sign in with `az login`.
    * @param {object} [options] AzureCliCredentialOptions: tenantId, additionallyAllowedTenants,
    *   processTimeoutInMs, subscription
    */
   constructor(options) {
+    super();
     this._driven = new Driven('AzureCliCredential', options);
   }
 
-  getToken(scopes, options) {
-    return this._driven.getToken(scopes, options);
-  }
 }
 
-class AzureDeveloperCliCredential {
+class AzureDeveloperCliCredential extends DrivenCredential {
   /**
    * Tokens from the Azure Developer CLI (`azd auth token`); sign in with `azd auth login`.
    * @param {object} [options] AzureDeveloperCliCredentialOptions: tenantId,
    *   additionallyAllowedTenants, processTimeoutInMs
    */
   constructor(options) {
+    super();
     this._driven = new Driven('AzureDeveloperCliCredential', options);
   }
 
-  getToken(scopes, options) {
-    return this._driven.getToken(scopes, options);
-  }
 }
 
-class AzurePowerShellCredential {
+class AzurePowerShellCredential extends DrivenCredential {
   /**
    * Tokens from Azure PowerShell (`Get-AzAccessToken`); sign in with `Connect-AzAccount`.
    * @param {object} [options] AzurePowerShellCredentialOptions: tenantId,
    *   additionallyAllowedTenants, processTimeoutInMs
    */
   constructor(options) {
+    super();
     this._driven = new Driven('AzurePowerShellCredential', options);
   }
 
-  getToken(scopes, options) {
-    return this._driven.getToken(scopes, options);
-  }
 }
 
-class EnvironmentCredential {
+class EnvironmentCredential extends DrivenCredential {
   /**
    * A service principal from AZURE_TENANT_ID and AZURE_CLIENT_ID with AZURE_CLIENT_SECRET, else
    * AZURE_CLIENT_CERTIFICATE_PATH (and AZURE_CLIENT_CERTIFICATE_PASSWORD), else AZURE_USERNAME and
@@ -111,30 +106,26 @@ class EnvironmentCredential {
    * @param {object} [options] EnvironmentCredentialOptions
    */
   constructor(options) {
+    super();
     this._driven = new Driven('EnvironmentCredential', options);
   }
 
-  getToken(scopes, options) {
-    return this._driven.getToken(scopes, options);
-  }
 }
 
-class WorkloadIdentityCredential {
+class WorkloadIdentityCredential extends DrivenCredential {
   /**
    * A federated token from a file (Kubernetes workload identity) exchanged at Entra ID.
    * @param {object} [options] tenantId, clientId, tokenFilePath (AZURE_TENANT_ID, AZURE_CLIENT_ID,
    *   AZURE_FEDERATED_TOKEN_FILE by default)
    */
   constructor(options) {
+    super();
     this._driven = new Driven('WorkloadIdentityCredential', options);
   }
 
-  getToken(scopes, options) {
-    return this._driven.getToken(scopes, options);
-  }
 }
 
-class ClientSecretCredential {
+class ClientSecretCredential extends DrivenCredential {
   /**
    * @param {string} tenantId
    * @param {string} clientId
@@ -142,15 +133,13 @@ class ClientSecretCredential {
    * @param {object} [options] ClientSecretCredentialOptions
    */
   constructor(tenantId, clientId, clientSecret, options) {
+    super();
     this._driven = new Driven('ClientSecretCredential', { ...(options || {}), tenantId, clientId, clientSecret });
   }
 
-  getToken(scopes, options) {
-    return this._driven.getToken(scopes, options);
-  }
 }
 
-class ClientCertificateCredential {
+class ClientCertificateCredential extends DrivenCredential {
   /**
    * @param {string} tenantId
    * @param {string} clientId
@@ -159,6 +148,7 @@ class ClientCertificateCredential {
    * @param {object} [options] ClientCertificateCredentialOptions (sendCertificateChain, ...)
    */
   constructor(tenantId, clientId, certificatePathOrConfiguration, options) {
+    super();
     const configuration =
       typeof certificatePathOrConfiguration === 'string'
         ? { certificatePath: certificatePathOrConfiguration }
@@ -173,12 +163,9 @@ class ClientCertificateCredential {
     });
   }
 
-  getToken(scopes, options) {
-    return this._driven.getToken(scopes, options);
-  }
 }
 
-class ClientAssertionCredential {
+class ClientAssertionCredential extends DrivenCredential {
   /**
    * @param {string} tenantId
    * @param {string} clientId
@@ -187,6 +174,7 @@ class ClientAssertionCredential {
    * @param {object} [options] ClientAssertionCredentialOptions
    */
   constructor(tenantId, clientId, getAssertion, options) {
+    super();
     this._driven = new Driven(
       'ClientAssertionCredential',
       { ...(options || {}), tenantId, clientId, assertionCallback: Boolean(getAssertion) },
@@ -195,8 +183,17 @@ class ClientAssertionCredential {
     );
   }
 
-  getToken(scopes, options) {
-    return this._driven.getToken(scopes, options);
+}
+
+class VisualStudioCodeCredential extends DrivenCredential {
+  /**
+   * As @azure/identity's without its @azure/identity-vscode plugin, which azcred does not load:
+   * always unavailable.
+   * @param {object} [options]
+   */
+  constructor(options) {
+    super();
+    this._driven = new Driven('VisualStudioCodeCredential', options);
   }
 }
 
@@ -225,5 +222,6 @@ module.exports = {
   AzureCliCredential,
   AzureDeveloperCliCredential,
   AzurePowerShellCredential,
+  VisualStudioCodeCredential,
   getBearerTokenProvider,
 };

@@ -573,3 +573,65 @@ test('without https-proxy-agent installed, a proxied request fails with the inst
     fs.rmSync(appDir, { recursive: true, force: true });
   }
 });
+
+test('DefaultAzureCredential: workload identity (AKS) supplies the token; a blob round trip; sticky', async () => {
+  const tokenFile = path.join(dir, 'federated-token-dac');
+  fs.writeFileSync(tokenFile, APP_WORKLOAD.token);
+  entraEnv({ AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: APP_WORKLOAD.clientId, AZURE_FEDERATED_TOKEN_FILE: tokenFile });
+  const mark = entra.requests.length;
+  const dac = new azcred.DefaultAzureCredential();
+  await roundTrip(dac);
+  assert.equal(sentSince(mark).length, 1);
+  const chosen = dac.explain().filter((m) => m.selected).map((m) => m.name);
+  assert.deepEqual(chosen, ['WorkloadIdentityCredential']);
+  // The token-exchange path of managed identity reaches the same endpoint with the same file.
+  const mi = new azcred.ManagedIdentityCredential();
+  const t = await mi.getToken(STORAGE);
+  assert.equal(t.token.split('.').length, 3);
+  assert.equal(sentSince(mark).length, 2);
+  assert.equal(sentSince(mark)[1].form.client_assertion, APP_WORKLOAD.token);
+});
+
+test('DefaultAzureCredential: a service principal in the environment comes first', async () => {
+  entraEnv({ AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: APP_SECRET.clientId, AZURE_CLIENT_SECRET: APP_SECRET.secret });
+  const dac = new azcred.DefaultAzureCredential();
+  await roundTrip(dac);
+  assert.deepEqual(dac.explain().filter((m) => m.selected).map((m) => m.name), ['EnvironmentCredential']);
+});
+
+test('AZURE_TOKEN_CREDENTIALS: dev skips the deployed credentials; an invalid value throws', async () => {
+  entraEnv({
+    AZURE_TENANT_ID: TENANT,
+    AZURE_CLIENT_ID: APP_SECRET.clientId,
+    AZURE_CLIENT_SECRET: APP_SECRET.secret,
+    AZURE_TOKEN_CREDENTIALS: ' Dev ',
+  });
+  const saved = process.env.PATH;
+  process.env.PATH = path.join(dir, 'no-tools');
+  const mark = entra.requests.length;
+  try {
+    await assert.rejects(new azcred.DefaultAzureCredential().getToken(STORAGE), (e) => {
+      assert.equal(e.name, 'AggregateAuthenticationError');
+      assert.deepEqual(
+        e.errors.map((x) => x.message.split(' ')[0]),
+        ['Visual', 'Azure', 'Error:', 'Azure'],
+      );
+      return true;
+    });
+  } finally {
+    process.env.PATH = saved;
+  }
+  assert.equal(sentSince(mark).length, 0, 'the service principal was not used');
+  process.env.AZURE_TOKEN_CREDENTIALS = 'Broker';
+  assert.throws(() => new azcred.DefaultAzureCredential(), {
+    name: 'Error',
+    message:
+      "Invalid value for AZURE_TOKEN_CREDENTIALS = Broker. Valid values are 'prod' or 'dev' or any of these credentials - EnvironmentCredential, WorkloadIdentityCredential, ManagedIdentityCredential, VisualStudioCodeCredential, AzureCliCredential, AzurePowerShellCredential, AzureDeveloperCliCredential.",
+  });
+  delete process.env.AZURE_TOKEN_CREDENTIALS;
+  await assert.rejects(new azcred.VisualStudioCodeCredential().getToken(STORAGE), {
+    name: 'CredentialUnavailableError',
+    message:
+      'Visual Studio Code Authentication is not available. Ensure you have have Azure Resources Extension installed in VS Code, signed into Azure via VS Code, installed the @azure/identity-vscode package, and properly configured the extension.',
+  });
+});

@@ -22,6 +22,17 @@ async function fake(handler, options) {
 }
 after(() => Promise.all(servers.map((s) => s.close())));
 
+/** Runs `fn` with a PATH where no developer tool exists. */
+async function withoutTools(fn) {
+  const saved = process.env.PATH;
+  process.env.PATH = require('node:path').join(__dirname, 'no-such-dir');
+  try {
+    return await fn();
+  } finally {
+    process.env.PATH = saved;
+  }
+}
+
 function appService(server, path = '/msi/token') {
   setAzureEnv({ IDENTITY_ENDPOINT: `${server.url}${path}`, IDENTITY_HEADER: SECRET });
 }
@@ -136,29 +147,63 @@ test('the probe: an endpoint that never answers makes managed identity unavailab
   const s = await fake(() => null);
   setAzureEnv({ AZCRED_IMDS_ENDPOINT: s.url });
   const start = Date.now();
-  await assert.rejects(new azcred.DefaultAzureCredential().getToken(STORAGE, { requestOptions: { timeout: 300 } }), (e) => {
-    assert.equal(e.name, 'AggregateAuthenticationError');
-    assert.ok(e instanceof azcred.AggregateAuthenticationError);
-    assert.equal(e.errors.length, 1);
-    assert.ok(e.errors[0] instanceof azcred.CredentialUnavailableError);
-    assert.equal(
-      e.message,
-      'ChainedTokenCredential authentication failed.\nCredentialUnavailableError: ManagedIdentityCredential: Authentication failed. Message Attempted to use the IMDS endpoint, but it is not available.',
-    );
-    return true;
+  await withoutTools(async () => {
+    await assert.rejects(new azcred.DefaultAzureCredential().getToken(STORAGE, { requestOptions: { timeout: 300 } }), (e) => {
+      assert.equal(e.name, 'AggregateAuthenticationError');
+      assert.ok(e instanceof azcred.AggregateAuthenticationError);
+      assert.ok(e.errors.every((x) => x instanceof azcred.CredentialUnavailableError));
+      assert.ok(
+        e.message.split('\n').includes(
+          'CredentialUnavailableError: ManagedIdentityCredential: Authentication failed. Message Attempted to use the IMDS endpoint, but it is not available.',
+        ),
+        e.message,
+      );
+      return true;
+    });
   });
   assert.ok(Date.now() - start < 3000, 'gave up at the probe deadline');
   assert.equal(s.requests.length, 1);
 });
 
+test('nothing configured: the aggregate error has the reference\'s lines, in order, plus the skipped member', async () => {
+  setAzureEnv({ AZCRED_IMDS_ENDPOINT: 'http://127.0.0.1:9' });
+  const reference = [
+    'ChainedTokenCredential authentication failed.',
+    'CredentialUnavailableError: EnvironmentCredential is unavailable. No underlying credential could be used. To troubleshoot, visit https://aka.ms/azsdk/js/identity/environmentcredential/troubleshoot.',
+    'CredentialUnavailableError: ManagedIdentityCredential: Authentication failed. Message Attempted to use the IMDS endpoint, but it is not available.',
+    'CredentialUnavailableError: Visual Studio Code Authentication is not available. Ensure you have have Azure Resources Extension installed in VS Code, signed into Azure via VS Code, installed the @azure/identity-vscode package, and properly configured the extension.',
+    "CredentialUnavailableError: Azure CLI could not be found. Please visit https://aka.ms/azure-cli for installation instructions and then, once installed, authenticate to your Azure account using 'az login'.",
+    'CredentialUnavailableError: Error: Unable to execute PowerShell. Ensure that it is installed in your system. To troubleshoot, visit https://aka.ms/azsdk/js/identity/powershellcredential/troubleshoot.',
+    "CredentialUnavailableError: Azure Developer CLI couldn't be found. To mitigate this issue, see the troubleshooting guidelines at https://aka.ms/azsdk/js/identity/azdevclicredential/troubleshoot.",
+  ];
+  await withoutTools(async () => {
+    await assert.rejects(new azcred.DefaultAzureCredential().getToken(STORAGE), (e) => {
+      const lines = e.message.split('\n');
+      let at = 0;
+      for (const want of reference) {
+        const found = lines.indexOf(want, at);
+        assert.ok(found >= at, `missing or out of order: ${want}\n---\n${e.message}`);
+        at = found + 1;
+      }
+      assert.ok(/WorkloadIdentityCredential is not used: WorkloadIdentityCredential: is unavailable/.test(e.message), e.message);
+      assert.equal(e.errors.length, 7, 'every member of the chain, in order');
+      return true;
+    });
+  });
+});
+
 test('the probe: a refused connection is unavailable at once; a 403 "unreachable" too', async () => {
   const s = await fake(() => ({ status: 403, body: 'A socket operation was attempted to an unreachable network.' }));
   setAzureEnv({ AZCRED_IMDS_ENDPOINT: s.url });
-  await assert.rejects(new azcred.DefaultAzureCredential().getToken(STORAGE), /IMDS endpoint, but it is not available/);
+  await withoutTools(() =>
+    assert.rejects(new azcred.DefaultAzureCredential().getToken(STORAGE), /IMDS endpoint, but it is not available/),
+  );
   assert.equal(s.requests.length, 1);
   setAzureEnv({ AZCRED_IMDS_ENDPOINT: 'http://127.0.0.1:9' });
   const start = Date.now();
-  await assert.rejects(new azcred.DefaultAzureCredential().getToken(STORAGE), { name: 'AggregateAuthenticationError' });
+  await withoutTools(() =>
+    assert.rejects(new azcred.DefaultAzureCredential().getToken(STORAGE), { name: 'AggregateAuthenticationError' }),
+  );
   assert.ok(Date.now() - start < 2000);
 });
 
@@ -319,4 +364,15 @@ test('getBearerTokenProvider returns the token string', async () => {
   appService(s);
   const provider = azcred.getBearerTokenProvider(new azcred.ManagedIdentityCredential(), STORAGE);
   assert.equal(await provider(), 'tok-provider');
+});
+
+test('credential instances of one process share managed-identity tokens', async () => {
+  const s = await fake(strictAppService(() => ({ status: 200, body: tokenBody('tok-process') })));
+  appService(s);
+  for (let i = 0; i < 5; i++) {
+    const t = await new azcred.DefaultAzureCredential().getToken(STORAGE);
+    assert.equal(t.token, 'tok-process');
+  }
+  await new azcred.ManagedIdentityCredential().getToken(STORAGE);
+  assert.equal(s.requests.length, 1, 'one request for six credentials');
 });

@@ -36,6 +36,9 @@ pub struct EnvSnapshot {
     platform: Platform,
     /// Minutes to add to UTC to get local time (UTC+1 is `60`).
     tz_offset_minutes: i32,
+    /// Identifies the driver's process: credentials with the same value share managed-identity
+    /// tokens, as the reference's process-wide cache does. `None` shares nothing.
+    process: Option<u64>,
 }
 
 impl EnvSnapshot {
@@ -65,6 +68,17 @@ impl EnvSnapshot {
     pub fn with_tz_offset_minutes(mut self, minutes: i32) -> Self {
         self.tz_offset_minutes = minutes;
         self
+    }
+
+    /// Sets the process identity that scopes shared managed-identity tokens, builder style.
+    pub fn with_process(mut self, process: u64) -> Self {
+        self.process = Some(process);
+        self
+    }
+
+    /// The process identity that scopes shared managed-identity tokens, if any.
+    pub fn process(&self) -> Option<u64> {
+        self.process
     }
 
     /// Returns the value of `name` when it is set and not empty (the reference's "truthy" test).
@@ -98,6 +112,7 @@ impl std::fmt::Debug for EnvSnapshot {
             .field("vars", &self.vars.keys().collect::<Vec<_>>())
             .field("platform", &self.platform)
             .field("tz_offset_minutes", &self.tz_offset_minutes)
+            .field("process", &self.process)
             .finish()
     }
 }

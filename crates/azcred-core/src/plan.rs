@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::authority::AuthorityHost;
 use crate::chain::{Member, Mode, Slot};
 use crate::env::EnvSnapshot;
 use crate::error::ConfigError;
@@ -13,7 +14,10 @@ use crate::source::developer_tools;
 use crate::source::entra;
 use crate::source::environment;
 use crate::source::external::External;
-use crate::source::managed_identity::{ManagedIdentity, ManagedIdentityConfig, UserAssigned};
+use crate::source::managed_identity::{
+    ManagedIdentity, ManagedIdentityConfig, TokenExchange, UserAssigned,
+};
+use crate::source::visual_studio_code::VisualStudioCode;
 
 /// A credential's members and how it walks them.
 #[derive(Debug)]
@@ -31,12 +35,16 @@ pub(crate) fn build(kind: &str, options: &Options, env: &EnvSnapshot) -> Result<
         "ManagedIdentityCredential" => {
             let mi = standalone_managed_identity(options, env)?;
             Ok(Plan {
-                members: vec![ready(mi)],
+                members: vec![Member {
+                    name: kind.to_owned(),
+                    slot: Slot::Ready(mi.into_source()),
+                }],
                 mode: Mode::PassThrough,
                 sticky: false,
             })
         }
         "EnvironmentCredential" => standalone(environment::environment(options, env)?),
+        "VisualStudioCodeCredential" => standalone(VisualStudioCode),
         "WorkloadIdentityCredential" => standalone(entra::workload_identity(options, env)?),
         "ClientSecretCredential" => standalone(entra::client_secret(options, env)?),
         "ClientCertificateCredential" => standalone(entra::client_certificate(options, env)?),
@@ -62,6 +70,23 @@ pub(crate) fn build(kind: &str, options: &Options, env: &EnvSnapshot) -> Result<
         other => Err(ConfigError::invalid(format!(
             "unknown credential class '{other}'"
         ))),
+    }
+}
+
+/// A source value or a boxed one, as a shared member.
+trait IntoSource {
+    fn into_source(self) -> Arc<dyn Source>;
+}
+
+impl<S: Source + 'static> IntoSource for S {
+    fn into_source(self) -> Arc<dyn Source> {
+        Arc::new(self)
+    }
+}
+
+impl IntoSource for Box<dyn Source> {
+    fn into_source(self) -> Arc<dyn Source> {
+        Arc::from(self)
     }
 }
 
@@ -94,7 +119,7 @@ fn retry_overrides(options: &Options, config: &mut ManagedIdentityConfig) {
 fn standalone_managed_identity(
     options: &Options,
     env: &EnvSnapshot,
-) -> Result<ManagedIdentity, ConfigError> {
+) -> Result<Box<dyn Source>, ConfigError> {
     let given: Vec<(&str, &String)> = [
         ("clientId", &options.client_id),
         ("resourceId", &options.resource_id),
@@ -123,6 +148,7 @@ fn standalone_managed_identity(
         Some((_, v)) => Some(UserAssigned::ObjectId((*v).clone())),
         None => None,
     };
+    let exchange_client = options.client_id.as_deref();
     let mut config = ManagedIdentityConfig {
         id,
         probe: false,
@@ -130,35 +156,66 @@ fn standalone_managed_identity(
         ..ManagedIdentityConfig::default()
     };
     retry_overrides(options, &mut config);
-    ManagedIdentity::new(env, config)
+    managed_identity(options, env, config, exchange_client)
 }
 
-/// `DefaultAzureCredential`'s managed identity: `managedIdentityResourceId` > client id
-/// (`managedIdentityClientId` ?? `AZURE_CLIENT_ID`) > system-assigned; probe on; 5 retries from
-/// 800 ms.
+/// Builds a managed identity source: the token-exchange path when a client id
+/// (`exchange_client` ?? `AZURE_CLIENT_ID`), `AZURE_TENANT_ID` and `AZURE_FEDERATED_TOKEN_FILE`
+/// are all there (it wins over every endpoint, as in the reference), else the detected endpoint.
+/// Like the reference, it refuses an authority host that is not https.
+fn managed_identity(
+    options: &Options,
+    env: &EnvSnapshot,
+    config: ManagedIdentityConfig,
+    exchange_client: Option<&str>,
+) -> Result<Box<dyn Source>, ConfigError> {
+    AuthorityHost::resolve(options.authority_host.as_deref(), env)?;
+    let client = exchange_client
+        .filter(|c| !c.is_empty())
+        .or_else(|| env.get("AZURE_CLIENT_ID"));
+    if client.is_some()
+        && env.get("AZURE_TENANT_ID").is_some()
+        && env.get("AZURE_FEDERATED_TOKEN_FILE").is_some()
+    {
+        let exchange = entra::token_exchange(client, env)?;
+        return Ok(Box::new(TokenExchange::new(exchange)));
+    }
+    Ok(Box::new(ManagedIdentity::new(env, config)?))
+}
+
+/// `DefaultAzureCredential`'s managed identity (the reference's
+/// `createDefaultManagedIdentityCredential`): `managedIdentityResourceId` > token exchange with
+/// the workload identity client id (`workloadIdentityClientId` ?? `managedIdentityClientId` ??
+/// `AZURE_CLIENT_ID`) when `AZURE_FEDERATED_TOKEN_FILE` is set > client id
+/// (`managedIdentityClientId` ?? `AZURE_CLIENT_ID`) > system-assigned; 5 retries from 800 ms; the
+/// IMDS probe unless `probe` is false.
 fn default_managed_identity(
     options: &Options,
     env: &EnvSnapshot,
-) -> Result<ManagedIdentity, ConfigError> {
+    probe: bool,
+) -> Result<Box<dyn Source>, ConfigError> {
     let nonempty = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
-    let id = if let Some(r) = nonempty(&options.managed_identity_resource_id) {
-        Some(UserAssigned::ResourceId(r))
+    let client = nonempty(&options.managed_identity_client_id)
+        .or_else(|| env.get("AZURE_CLIENT_ID").map(str::to_owned));
+    let workload_client = nonempty(&options.workload_identity_client_id).or_else(|| client.clone());
+    let (id, exchange_client) = if let Some(r) = nonempty(&options.managed_identity_resource_id) {
+        (Some(UserAssigned::ResourceId(r)), None)
+    } else if env.get("AZURE_FEDERATED_TOKEN_FILE").is_some() && workload_client.is_some() {
+        (
+            workload_client.clone().map(UserAssigned::ClientId),
+            workload_client,
+        )
     } else {
-        options
-            .managed_identity_client_id
-            .clone()
-            .or_else(|| env.get("AZURE_CLIENT_ID").map(str::to_owned))
-            .filter(|v| !v.is_empty())
-            .map(UserAssigned::ClientId)
+        (client.clone().map(UserAssigned::ClientId), client)
     };
     let mut config = ManagedIdentityConfig {
         id,
-        probe: true,
+        probe,
         default_retries: (5, Duration::from_millis(800)),
         ..ManagedIdentityConfig::default()
     };
     retry_overrides(options, &mut config);
-    ManagedIdentity::new(env, config)
+    managed_identity(options, env, config, exchange_client.as_deref())
 }
 
 /// Checks `requiredEnvVars`: every name must be set and not empty.
@@ -183,13 +240,73 @@ fn check_required_env(options: &Options, env: &EnvSnapshot) -> Result<(), Config
     }
 }
 
-/// `new DefaultAzureCredential(options)`.
+/// The members of `DefaultAzureCredential`, in the reference's order. (The reference's eighth,
+/// `BrokerCredential`, needs a plugin azcred does not load; without it the reference leaves it
+/// out silently, and so does azcred.)
+const DEFAULT_ORDER: [&str; 7] = [
+    "EnvironmentCredential",
+    "WorkloadIdentityCredential",
+    "ManagedIdentityCredential",
+    "VisualStudioCodeCredential",
+    "AzureCliCredential",
+    "AzurePowerShellCredential",
+    "AzureDeveloperCliCredential",
+];
+
+/// Which members `AZURE_TOKEN_CREDENTIALS` selects: all (unset or blank), the deployed ones
+/// (`prod`), the developer ones (`dev`), or one credential by name (trimmed, case-insensitive).
+fn selection(env: &EnvSnapshot) -> Result<Vec<&'static str>, ConfigError> {
+    let Some(raw) = env.get("AZURE_TOKEN_CREDENTIALS") else {
+        return Ok(DEFAULT_ORDER.to_vec());
+    };
+    let value = raw.trim().to_ascii_lowercase();
+    Ok(match value.as_str() {
+        "" => DEFAULT_ORDER.to_vec(),
+        "prod" => DEFAULT_ORDER[..3].to_vec(),
+        "dev" => DEFAULT_ORDER[3..].to_vec(),
+        _ => match DEFAULT_ORDER
+            .iter()
+            .find(|n| n.to_ascii_lowercase() == value)
+        {
+            Some(name) => vec![*name],
+            None => {
+                return Err(ConfigError::invalid(format!(
+                    "Invalid value for AZURE_TOKEN_CREDENTIALS = {raw}. Valid values are 'prod' or \
+                     'dev' or any of these credentials - EnvironmentCredential, \
+                     WorkloadIdentityCredential, ManagedIdentityCredential, \
+                     VisualStudioCodeCredential, AzureCliCredential, AzurePowerShellCredential, \
+                     AzureDeveloperCliCredential."
+                )));
+            }
+        },
+    })
+}
+
+/// `new DefaultAzureCredential(options)`: `requiredEnvVars`, then `AZURE_TOKEN_CREDENTIALS`, then
+/// each member; a member whose constructor fails is left out, with its reason kept.
 fn default_chain(options: &Options, env: &EnvSnapshot) -> Result<Plan, ConfigError> {
     check_required_env(options, env)?;
-    let members = vec![member(
-        "ManagedIdentityCredential",
-        default_managed_identity(options, env),
-    )];
+    let selected = selection(env)?;
+    // Naming managed identity alone turns its probe off (the reference's rule).
+    let probe = selected.len() > 1;
+    let members = selected
+        .into_iter()
+        .map(|name| match name {
+            "EnvironmentCredential" => member(name, environment::environment(options, env)),
+            "WorkloadIdentityCredential" => {
+                member(name, entra::default_workload_identity(options, env))
+            }
+            "ManagedIdentityCredential" => {
+                member(name, default_managed_identity(options, env, probe))
+            }
+            "VisualStudioCodeCredential" => ready(VisualStudioCode),
+            "AzureCliCredential" => member(name, developer_tools::azure_cli(options, env)),
+            "AzurePowerShellCredential" => {
+                member(name, developer_tools::azure_powershell(options, env))
+            }
+            _ => member(name, developer_tools::azure_developer_cli(options, env)),
+        })
+        .collect();
     Ok(Plan {
         members,
         mode: Mode::Walk,
@@ -199,9 +316,12 @@ fn default_chain(options: &Options, env: &EnvSnapshot) -> Result<Plan, ConfigErr
 
 /// A member from a constructor result: a constructor error leaves the member out, with the
 /// reason kept for the aggregate error and `explain`.
-fn member<S: Source + 'static>(name: &str, built: Result<S, ConfigError>) -> Member {
+fn member<S: IntoSource>(name: &str, built: Result<S, ConfigError>) -> Member {
     match built {
-        Ok(s) => ready(s),
+        Ok(s) => Member {
+            name: name.to_owned(),
+            slot: Slot::Ready(s.into_source()),
+        },
         Err(e) => Member {
             name: name.to_owned(),
             slot: Slot::Skipped(e.message),

@@ -59,6 +59,25 @@ impl RetryPolicy {
     }
 }
 
+impl RetryPolicy {
+    /// When the next attempt may start, `delay` from `now`, counting it in `retries`; `None` when
+    /// the retries are spent or it would start later than the budget allows after `started`.
+    pub(crate) fn schedule(
+        &self,
+        started: Option<Timestamp>,
+        retries: &mut u32,
+        delay: Duration,
+        now: Timestamp,
+    ) -> Option<Timestamp> {
+        let at = now.plus(delay);
+        if *retries >= self.max_retries || at.since(started.unwrap_or(now)) > self.budget {
+            return None;
+        }
+        *retries += 1;
+        Some(at)
+    }
+}
+
 /// Reads a server's requested delay: `retry-after-ms`, `x-ms-retry-after-ms`, then
 /// `Retry-After` as seconds or an HTTP date.
 pub(crate) fn retry_after(headers: &Headers, now: Timestamp) -> Option<Duration> {

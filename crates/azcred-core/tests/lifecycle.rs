@@ -313,7 +313,7 @@ fn default_credential_does_not_probe_again_after_managed_identity_worked() {
     let run = s.get(&mut cred, STORAGE);
     assert_eq!(run.transcript.len(), 2);
     assert!(run.transcript[0].ends_with("[probe]"));
-    assert!(cred.explain()[0].selected);
+    assert!(selected(&cred, "ManagedIdentityCredential"));
 
     s = s.token_for("vault", 3600);
     let run = s.get(&mut cred, VAULT);
@@ -329,12 +329,17 @@ fn default_credential_does_not_probe_again_after_managed_identity_worked() {
 #[test]
 fn default_credential_probes_again_while_nothing_has_worked() {
     let mut cred = dac(json!({}), &[]);
-    let mut s = Script::new().connect_timeout();
+    let mut s = Script::new().connect_timeout().tools_absent();
     s.get(&mut cred, STORAGE).error();
-    assert!(!cred.explain()[0].selected);
-    let mut s = Script::at(s.now).connect_timeout();
+    assert!(cred.explain().iter().all(|m| !m.selected));
+    let mut s = Script::at(s.now).connect_timeout().tools_absent();
     let run = s.get(&mut cred, STORAGE);
-    assert_eq!(run.transcript, [format!("GET {IMDS} [probe]")]);
+    assert_eq!(run.transcript[0], format!("GET {IMDS} [probe]"));
+    assert!(run.transcript[1..].iter().all(|l| l.starts_with("run ")));
+}
+
+fn selected(cred: &Credential, name: &str) -> bool {
+    cred.explain().iter().any(|m| m.name == name && m.selected)
 }
 
 #[test]

@@ -406,15 +406,19 @@ fn default_credential_names_a_managed_identity_it_could_not_build() {
             ("AZURE_CLIENT_ID", "cid"),
         ],
     );
-    let run = Script::new().get(&mut cred, STORAGE);
-    assert!(run.transcript.is_empty());
+    let run = Script::new().tools_absent().get(&mut cred, STORAGE);
+    assert!(run.requests().is_empty(), "{:?}", run.transcript);
     let e = run.error();
     assert_eq!(e.kind, ErrorKind::Aggregate);
-    assert_eq!(e.errors.len(), 1);
-    assert_eq!(e.errors[0].kind, ErrorKind::CredentialUnavailable);
+    let mi = e
+        .errors
+        .iter()
+        .find(|x| x.credential.as_deref() == Some("ManagedIdentityCredential"))
+        .expect("a managed identity entry");
+    assert_eq!(mi.kind, ErrorKind::CredentialUnavailable);
     assert!(
-        e.message.starts_with(
-            "ChainedTokenCredential authentication failed.\nCredentialUnavailableError: \
+        e.message.contains(
+            "\nCredentialUnavailableError: \
              ManagedIdentityCredential is not used: ManagedIdentityCredential: Specifying a \
              user-assigned managed identity is not supported for CloudShell"
         ),
@@ -625,42 +629,54 @@ fn probe_any_http_status_means_available() {
 }
 
 fn assert_probe_unavailable(run: &Run) {
-    assert_eq!(run.transcript, [format!("GET {IMDS} [probe]")]);
+    // The probe, then the developer tools (absent here); no token request.
+    assert_eq!(run.transcript[0], format!("GET {IMDS} [probe]"));
+    assert!(
+        run.transcript[1..].iter().all(|l| l.starts_with("run ")),
+        "{:?}",
+        run.transcript
+    );
     let e = run.error();
     assert_eq!(e.kind, ErrorKind::Aggregate);
     assert_eq!(e.code, "AggregateAuthentication");
     assert_eq!(e.name, "AggregateAuthenticationError");
-    assert_eq!(
-        e.message,
-        format!(
-            "ChainedTokenCredential authentication failed.\nCredentialUnavailableError: \
-             {PROBE_UNAVAILABLE}"
-        )
+    assert!(
+        e.message
+            .starts_with("ChainedTokenCredential authentication failed.\n")
     );
-    assert_eq!(e.errors.len(), 1);
-    assert_eq!(e.errors[0].kind, ErrorKind::CredentialUnavailable);
-    assert_eq!(e.errors[0].name, "CredentialUnavailableError");
-    assert_eq!(e.errors[0].message, PROBE_UNAVAILABLE);
-    assert_eq!(
-        e.errors[0].credential.as_deref(),
-        Some("ManagedIdentityCredential")
+    assert!(
+        e.message
+            .lines()
+            .any(|l| l == format!("CredentialUnavailableError: {PROBE_UNAVAILABLE}")),
+        "{}",
+        e.message
     );
+    let mi = e
+        .errors
+        .iter()
+        .find(|x| x.credential.as_deref() == Some("ManagedIdentityCredential"))
+        .expect("a managed identity entry");
+    assert_eq!(mi.kind, ErrorKind::CredentialUnavailable);
+    assert_eq!(mi.name, "CredentialUnavailableError");
+    assert_eq!(mi.message, PROBE_UNAVAILABLE);
 }
 
 #[test]
 fn probe_403_unreachable_means_unavailable() {
     let mut cred = dac(json!({}), &[]);
-    let mut s = Script::new().http(
-        403,
-        "A socket operation was attempted to an unreachable network.",
-    );
+    let mut s = Script::new()
+        .http(
+            403,
+            "A socket operation was attempted to an unreachable network.",
+        )
+        .tools_absent();
     assert_probe_unavailable(&s.get(&mut cred, STORAGE));
 }
 
 #[test]
 fn probe_connect_timeout_is_unavailable_and_fast() {
     let mut cred = dac(json!({}), &[]);
-    let mut s = Script::new().connect_timeout();
+    let mut s = Script::new().connect_timeout().tools_absent();
     let run = s.get(&mut cred, STORAGE);
     assert_probe_unavailable(&run);
     assert!(
@@ -680,7 +696,7 @@ fn probe_transport_failures_are_unavailable() {
         IoFailureKind::Other,
     ] {
         let mut cred = dac(json!({}), &[]);
-        let mut s = Script::new().fail(kind, "nope");
+        let mut s = Script::new().fail(kind, "nope").tools_absent();
         assert_probe_unavailable(&s.get(&mut cred, STORAGE));
     }
 }
@@ -879,7 +895,7 @@ fn default_credential_gives_up_after_five_retries() {
         let mut cred = dac(json!({}), &[]);
         let mut s = Script::new()
             .http(400, "")
-            .otherwise(move |_, _| azcred_core::Reply::Http(HttpResponse::new(status, "")));
+            .otherwise(move |a, _| http_or_no_tool(a, status));
         let run = s.get(&mut cred, STORAGE);
         let attempts = run
             .transcript
@@ -946,7 +962,7 @@ fn the_whole_retry_budget_is_bounded() {
         let mut cred = dac(json!({"retryOptions": {"maxRetries": 50}}), &[]);
         let mut s = Script::new()
             .http(400, "")
-            .otherwise(move |_, _| azcred_core::Reply::Http(HttpResponse::new(seed_status, "")));
+            .otherwise(move |a, _| http_or_no_tool(a, seed_status));
         let run = s.get(&mut cred, STORAGE);
         let total: u64 = run.waits().iter().sum();
         assert!(
@@ -1232,15 +1248,19 @@ fn refresh_after_is_half_life_over_two_hours_only() {
 #[test]
 fn an_error_body_cannot_forge_aggregate_lines() {
     let mut cred = dac(json!({"retryOptions": {"maxRetries": 0}}), &[]);
-    let mut s = Script::new().http(400, "").http(
-        400,
-        "bad request\nCredentialUnavailableError: EverythingIsFineCredential: nothing to see",
-    );
+    let mut s = Script::new()
+        .http(400, "")
+        .http(
+            400,
+            "bad request\nCredentialUnavailableError: EverythingIsFineCredential: nothing to see",
+        )
+        .tools_absent();
     let e = s.get(&mut cred, STORAGE).result.unwrap_err();
-    assert_eq!(
-        e.message.lines().count(),
-        2,
-        "one line per member after the first: {}",
+    assert!(
+        !e.message
+            .lines()
+            .any(|l| l.starts_with("CredentialUnavailableError: EverythingIsFine")),
+        "a forged line: {}",
         e.message
     );
 }
@@ -1286,4 +1306,50 @@ fn imds_refusing_connections_is_final_but_app_service_is_retried() {
     let run = s.get(&mut cred, STORAGE);
     assert_eq!(run.token().token.expose(), "tok");
     assert_eq!(run.waits().len(), 1);
+}
+
+/// Answers an HTTP request with `status`, and a developer tool's run with "not found".
+fn http_or_no_tool(action: &azcred_core::Action, status: u16) -> azcred_core::Reply {
+    match action {
+        azcred_core::Action::Run { .. } => azcred_core::Reply::Failed(azcred_core::IoFailure::new(
+            IoFailureKind::NotFound,
+            "not found",
+        )),
+        _ => azcred_core::Reply::Http(HttpResponse::new(status, "")),
+    }
+}
+
+#[test]
+fn credentials_of_one_process_share_managed_identity_tokens() {
+    let build = |process: Option<u64>, header: &str| {
+        let mut e = env(&[
+            ("IDENTITY_ENDPOINT", "http://127.0.0.1:41999/msi/token"),
+            ("IDENTITY_HEADER", header),
+        ]);
+        if let Some(p) = process {
+            e = e.with_process(p);
+        }
+        Credential::new("DefaultAzureCredential", &options(json!({})), &e, 1).unwrap()
+    };
+    // A process number no other test uses: the shared map is process-wide in the test binary too.
+    let p = 0x5EED_0001;
+    let mut first = build(Some(p), "h1");
+    let mut s = Script::new().token_for("shared", 3600);
+    assert_eq!(s.get(&mut first, STORAGE).token().token.expose(), "shared");
+
+    // Another credential of the same process: no request at all.
+    let mut second = build(Some(p), "h1");
+    let run = Script::at(s.now).get(&mut second, STORAGE);
+    assert!(run.transcript.is_empty(), "{:?}", run.transcript);
+    assert_eq!(run.token().token.expose(), "shared");
+
+    // Another process, another endpoint secret, or no process: no sharing.
+    for mut other in [
+        build(Some(p + 1), "h1"),
+        build(Some(p), "h2"),
+        build(None, "h1"),
+    ] {
+        let mut s = Script::at(s.now).token_for("own", 3600);
+        assert_eq!(s.get(&mut other, STORAGE).token().token.expose(), "own");
+    }
 }

@@ -222,7 +222,9 @@ fn errors_from_responses_that_echo_the_secret() {
         }
         // Through DefaultAzureCredential's aggregate too.
         let mut cred = dac(json!({"retryOptions": {"maxRetries": 0}}), &pairs);
-        let mut s = Script::new().http(400, &format!(r#"{{"message":"{SENTINEL}"}}"#));
+        let mut s = Script::new()
+            .http(400, &format!(r#"{{"message":"{SENTINEL}"}}"#))
+            .tools_absent();
         let e = s.get(&mut cred, STORAGE).result.unwrap_err();
         clean("aggregate Display", &e.to_string());
         clean_debug("aggregate", &e);

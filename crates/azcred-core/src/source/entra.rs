@@ -309,7 +309,6 @@ pub(crate) fn workload_identity(
 /// member out of the chain.
 // Called by `DefaultAzureCredential`'s chain and managed identity's token exchange, which are
 // composed in `plan.rs` and `managed_identity.rs`.
-#[allow(dead_code)]
 pub(crate) fn default_workload_identity(
     options: &Options,
     env: &EnvSnapshot,
@@ -335,7 +334,6 @@ pub(crate) fn default_workload_identity(
 /// `AuthenticationRequired`, which managed identity passes on unchanged.
 // Called by `DefaultAzureCredential`'s chain and managed identity's token exchange, which are
 // composed in `plan.rs` and `managed_identity.rs`.
-#[allow(dead_code)]
 pub(crate) fn token_exchange(
     client_id: Option<&str>,
     env: &EnvSnapshot,
@@ -860,17 +858,13 @@ impl EntraFlow {
     /// Schedules another attempt after `delay`, or returns false when the retries or the time
     /// budget are spent.
     fn schedule_retry(&mut self, delay: Duration, now: Timestamp) -> bool {
-        let started = self.started.unwrap_or(now);
-        if self.retries >= self.retry.max_retries {
-            return false;
+        let at = self
+            .retry
+            .schedule(self.started, &mut self.retries, delay, now);
+        if let Some(at) = at {
+            self.stage = Stage::Waiting(at);
         }
-        let at = now.plus(delay);
-        if at.since(started) > self.retry.budget {
-            return false;
-        }
-        self.retries += 1;
-        self.stage = Stage::Waiting(at);
-        true
+        at.is_some()
     }
 
     fn on_response(&mut self, resp: HttpResponse, now: Timestamp) {

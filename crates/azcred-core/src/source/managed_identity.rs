@@ -1,7 +1,13 @@
 //! `ManagedIdentityCredential`: source detection, the wire request of each managed-identity
 //! endpoint, the DefaultAzureCredential IMDS probe, and retries with a bounded total time.
 
+use std::collections::BTreeMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Mutex;
 use std::time::Duration;
+
+use crate::cache::EXPIRY_MARGIN;
+use crate::token::AccessToken;
 
 use crate::env::{EnvSnapshot, Platform};
 use crate::error::{ConfigError, ErrorKind, Misuse, TokenError};
@@ -9,6 +15,7 @@ use crate::http::{HttpRequest, HttpResponse, form, with_query};
 use crate::io::{Action, IoFailure, IoFailureKind, Reply};
 use crate::retry::{self, RetryPolicy, Rng};
 use crate::secret::Secret;
+use crate::source::entra::Entra;
 use crate::source::{
     Decided, Outstanding, Source, SourceFlow, SourceStep, StartContext, TokenRequest, excerpt,
     json_list, scope_to_resource,
@@ -42,6 +49,44 @@ const HIMDS_LINUX: &str = "/opt/azcmagent/bin/himds";
 const ARC_DEFAULT_ENDPOINT: &str = "http://127.0.0.1:40342/metadata/identity/oauth2/token";
 /// The Arc key file must be no larger than this (the reference's limit).
 const ARC_KEY_MAX_BYTES: u64 = 4096;
+
+/// Managed-identity tokens shared by every credential of a driver process (keyed by the process,
+/// the exact request and a hash of the endpoint secret), so that many credential instances do
+/// not multiply requests to the endpoint, as the reference's process-wide cache ensures.
+static SHARED: Mutex<BTreeMap<String, AccessToken>> = Mutex::new(BTreeMap::new());
+
+/// The shared-cache key of a request, or `None` when the driver named no process.
+fn share_key(
+    process: Option<u64>,
+    request: &HttpRequest,
+    secret: Option<&Secret>,
+) -> Option<String> {
+    let process = process?;
+    let mut h = DefaultHasher::new();
+    secret.map(Secret::expose).hash(&mut h);
+    request.body.as_ref().map(Secret::expose).hash(&mut h);
+    Some(format!(
+        "{process}|{:?}|{}|{:x}",
+        request.method,
+        request.url,
+        h.finish()
+    ))
+}
+
+/// A shared token still good at `now`: more than five minutes left and not yet due a refresh.
+fn shared_token(key: &str, now: Timestamp) -> Option<AccessToken> {
+    let map = SHARED.lock().ok()?;
+    let t = map.get(key)?;
+    let fresh = now.plus(EXPIRY_MARGIN) < t.expires_on && t.refresh_after.is_none_or(|r| now < r);
+    fresh.then(|| t.clone())
+}
+
+fn share(key: &str, token: &AccessToken, now: Timestamp) {
+    if let Ok(mut map) = SHARED.lock() {
+        map.retain(|_, t| now.plus(EXPIRY_MARGIN) < t.expires_on);
+        map.insert(key.to_owned(), token.clone());
+    }
+}
 
 /// A user-assigned identity selector.
 #[allow(clippy::enum_variant_names)] // the reference's own names: clientId, objectId, resourceId
@@ -278,6 +323,8 @@ pub(crate) struct ManagedIdentity {
     platform: Platform,
     /// `%ProgramData%`, where the Arc agent keeps its keys on Windows.
     program_data: String,
+    /// The driver's process, which scopes shared tokens.
+    process: Option<u64>,
     id: Option<UserAssigned>,
     probe: bool,
     retry: RetryPolicy,
@@ -333,6 +380,7 @@ impl ManagedIdentity {
                 .get("ProgramData")
                 .unwrap_or("C:\\ProgramData")
                 .to_owned(),
+            process: env.process(),
             id: config.id,
             probe,
             retry,
@@ -401,7 +449,9 @@ impl Source for ManagedIdentity {
                 timeout,
             )
         });
+        let share_key = share_key(self.process, &token_request, self.endpoint.secret());
         Box::new(MiFlow {
+            share_key,
             state: if himds.is_some() {
                 State::CheckHimds
             } else if probe.is_some() {
@@ -449,6 +499,8 @@ enum State {
 
 #[derive(Debug)]
 struct MiFlow {
+    /// Where this flow's token is shared; taken once it has been looked up.
+    share_key: Option<String>,
     state: State,
     probe: Option<(HttpRequest, Duration)>,
     himds: Option<String>,
@@ -469,7 +521,7 @@ struct MiFlow {
     retries: u32,
     rng: Rng,
     outstanding: Outstanding,
-    result: Option<Result<crate::token::AccessToken, TokenError>>,
+    result: Option<Result<AccessToken, TokenError>>,
 }
 
 /// "ManagedIdentityCredential: Authentication failed. Message <msg>" (the reference's wrap, with
@@ -479,7 +531,7 @@ fn failed(msg: &str) -> TokenError {
 }
 
 impl MiFlow {
-    fn finish(&mut self, r: Result<crate::token::AccessToken, TokenError>) {
+    fn finish(&mut self, r: Result<AccessToken, TokenError>) {
         self.state = State::Done;
         self.result = Some(r);
     }
@@ -497,17 +549,13 @@ impl MiFlow {
     /// Schedules another attempt after `delay`, or returns false when retries or the time budget
     /// are spent.
     fn schedule_retry(&mut self, delay: Duration, now: Timestamp) -> bool {
-        let started = self.started.unwrap_or(now);
-        if self.retries >= self.retry.max_retries {
-            return false;
+        let at = self
+            .retry
+            .schedule(self.started, &mut self.retries, delay, now);
+        if let Some(at) = at {
+            self.state = State::Waiting(at);
         }
-        let at = now.plus(delay);
-        if at.since(started) > self.retry.budget {
-            return false;
-        }
-        self.retries += 1;
-        self.state = State::Waiting(at);
-        true
+        at.is_some()
     }
 
     fn on_probe(&mut self, reply: Reply) {
@@ -621,6 +669,9 @@ impl MiFlow {
                         "user_assigned_managed_identity_not_confirmed: The endpoint did not confirm the user-assigned identity {id}."
                     ))));
                 }
+            }
+            if let (Ok(t), Some(key)) = (&r, &self.share_key) {
+                share(key, t, now);
             }
             return self.finish(r);
         }
@@ -745,6 +796,11 @@ impl SourceFlow for MiFlow {
         if let Some(step) = self.outstanding.repeat() {
             return step;
         }
+        if self.started.is_none() && self.state != State::Done {
+            if let Some(t) = self.share_key.as_deref().and_then(|k| shared_token(k, now)) {
+                self.finish(Ok(t));
+            }
+        }
         match self.state {
             State::CheckHimds => self.outstanding.perform(Action::ReadFile {
                 path: self.himds.clone().unwrap_or_default(),
@@ -803,5 +859,35 @@ impl SourceFlow for MiFlow {
             _ => return Err(Misuse::WrongReply),
         }
         Ok(())
+    }
+}
+
+/// Managed identity's token-exchange path (the reference's `tokenExchangeMsi`, used on AKS with
+/// workload identity): a workload identity credential under managed identity's name. Each request
+/// reaches it with its scopes only, as the reference passes no other `getToken` options.
+#[derive(Debug)]
+pub(crate) struct TokenExchange(Entra);
+
+impl TokenExchange {
+    pub(crate) fn new(workload: Entra) -> Self {
+        Self(workload)
+    }
+}
+
+impl Source for TokenExchange {
+    fn name(&self) -> &str {
+        NAME
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "token exchange with the federated token file: {}",
+            self.0.describe()
+        )
+    }
+
+    fn start(&self, request: &TokenRequest, ctx: StartContext) -> Box<dyn SourceFlow> {
+        self.0
+            .start(&TokenRequest::new(request.scopes.clone()), ctx)
     }
 }

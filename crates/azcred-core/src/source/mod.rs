@@ -6,6 +6,7 @@ pub(crate) mod entra;
 pub(crate) mod environment;
 pub(crate) mod external;
 pub(crate) mod managed_identity;
+pub(crate) mod visual_studio_code;
 
 use crate::error::{Misuse, TokenError};
 use crate::io::{Action, Reply};

@@ -173,6 +173,18 @@ impl Script {
         })
     }
 
+    /// Answers every process run that nothing else answers with "not found": a machine with
+    /// no developer tools (DefaultAzureCredential's last members).
+    pub fn tools_absent(self) -> Self {
+        self.otherwise(|a, _| match a {
+            Action::Run { program, .. } => Reply::Failed(IoFailure::new(
+                IoFailureKind::NotFound,
+                format!("{program}: not found"),
+            )),
+            other => panic!("no reply scripted for {other:?}"),
+        })
+    }
+
     /// Queues a transport failure.
     pub fn fail(self, kind: IoFailureKind, message: &str) -> Self {
         self.reply(Reply::Failed(IoFailure::new(kind, message)))
