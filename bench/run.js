@@ -517,7 +517,7 @@ async function scenarioConcurrent() {
     const cell = (impl) => {
       const s = stats(res[impl].filter((r) => r.ok).map((r) => r.requests));
       if (!s) return 'n/a';
-      return s.min === s.max ? `${s.median} requests` : `${num(s.median)} requests (${s.min}–${s.max})`;
+      return s.min === s.max ? `${s.median} request${s.median === 1 ? '' : 's'}` : `${num(s.median)} requests (${s.min}–${s.max})`;
     };
     const exactlyOne = (impl) => res[impl].length > 0 && res[impl].every((r) => r.ok && r.requests === 1);
     rows.push(
