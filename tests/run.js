@@ -18,7 +18,14 @@ const filter = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--bac
 
 const tlsDir = path.join(root, '.tmp', 'tls');
 const tls = generateTlsMaterial(tlsDir);
-const env = { ...process.env, AZCRED_TEST_TLS_DIR: tlsDir, NODE_EXTRA_CA_CERTS: tls.ca };
+// IMDS points at a closed loopback port unless a test names another: no test may reach the real
+// IMDS address.
+const env = {
+  ...process.env,
+  AZCRED_TEST_TLS_DIR: tlsDir,
+  NODE_EXTRA_CA_CERTS: tls.ca,
+  AZCRED_IMDS_ENDPOINT: 'http://127.0.0.1:9',
+};
 
 const e2e = path.join(root, 'e2e');
 const files = fs.readdirSync(e2e).filter((f) => /\.test\.m?js$/.test(f) && (!filter || f.includes(filter)));

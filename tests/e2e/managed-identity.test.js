@@ -376,3 +376,41 @@ test('credential instances of one process share managed-identity tokens', async 
   await new azcred.ManagedIdentityCredential().getToken(STORAGE);
   assert.equal(s.requests.length, 1, 'one request for six credentials');
 });
+
+test('Service Fabric: the endpoint certificate is accepted by its thumbprint, and refused otherwise', async () => {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const crypto = require('node:crypto');
+  const { execFileSync } = require('node:child_process');
+  // A self-issued certificate no CA vouches for, as a Service Fabric cluster's.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'azcred-sf-'));
+  const key = path.join(dir, 'key.pem');
+  const cert = path.join(dir, 'cert.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert,
+    '-days', '1', '-subj', '/CN=sfcluster', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore', timeout: 30000 });
+  const thumbprint = new crypto.X509Certificate(fs.readFileSync(cert)).fingerprint256.replace(/:/g, '');
+  const s = await fake((req) => {
+    if (req.headers.secret !== SECRET || req.query['api-version'] !== '2019-07-01-preview') {
+      return { status: 400, body: { error: 'bad_request', error_description: 'secret or api-version' } };
+    }
+    return { status: 200, body: tokenBody('tok-sf') };
+  }, { tls: { key, cert } });
+  const sfEnv = (thumb) => setAzureEnv({
+    IDENTITY_ENDPOINT: `${s.url}/metadata/identity/oauth2/token`,
+    IDENTITY_HEADER: SECRET,
+    IDENTITY_SERVER_THUMBPRINT: thumb,
+  });
+  sfEnv(thumbprint);
+  assert.equal((await new azcred.ManagedIdentityCredential().getToken(STORAGE)).token, 'tok-sf');
+  sfEnv('00'.repeat(32));
+  const before = s.requests.length;
+  await assert.rejects(new azcred.ManagedIdentityCredential(fast).getToken(STORAGE), (e) => {
+    assert.equal(e.name, 'CredentialUnavailableError');
+    assert.match(e.message, /IDENTITY_SERVER_THUMBPRINT/);
+    assert.ok(!e.message.includes(SECRET));
+    return true;
+  });
+  assert.equal(s.requests.length, before, 'nothing was sent to an endpoint whose certificate did not match');
+  fs.rmSync(dir, { recursive: true, force: true });
+});

@@ -106,11 +106,15 @@ const AZURE_VARS = [
   'DEFAULT_IDENTITY_CLIENT_ID',
 ];
 
+/** A loopback port nothing listens on: IMDS for every test that does not name one, so no test
+ * ever sends a packet to the real IMDS address (169.254.169.254). */
+const NO_IMDS = 'http://127.0.0.1:9';
+
 /** Sets exactly `vars` among the Azure variables (credentials read the environment when they
- * are constructed). */
+ * are constructed), with IMDS pointed at a closed loopback port unless `vars` says otherwise. */
 function setAzureEnv(vars) {
   for (const v of AZURE_VARS) delete process.env[v];
-  Object.assign(process.env, vars);
+  Object.assign(process.env, { AZCRED_IMDS_ENDPOINT: NO_IMDS }, vars);
 }
 
 module.exports = { startFakeEndpoint, tokenBody, setAzureEnv, AZURE_VARS };

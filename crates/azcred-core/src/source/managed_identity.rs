@@ -51,7 +51,7 @@ const ARC_DEFAULT_ENDPOINT: &str = "http://127.0.0.1:40342/metadata/identity/oau
 const ARC_KEY_MAX_BYTES: u64 = 4096;
 
 /// Managed-identity tokens shared by every credential of a driver process (keyed by the process,
-/// the exact request and a hash of the endpoint secret), so that many credential instances do
+/// the exact request, and a hash of the endpoint secret and pinned certificate), so that many credential instances do
 /// not multiply requests to the endpoint, as the reference's process-wide cache ensures.
 static SHARED: Mutex<BTreeMap<String, AccessToken>> = Mutex::new(BTreeMap::new());
 
@@ -65,6 +65,8 @@ fn share_key(
     let mut h = DefaultHasher::new();
     secret.map(Secret::expose).hash(&mut h);
     request.body.as_ref().map(Secret::expose).hash(&mut h);
+    // Trusting another certificate is another endpoint.
+    request.pinned_thumbprint.hash(&mut h);
     Some(format!(
         "{process}|{:?}|{}|{:x}",
         request.method,

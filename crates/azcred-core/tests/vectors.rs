@@ -1,0 +1,115 @@
+//! Runs the shared vectors in `tests/vectors/*.json` through the core's JSON surface (`wire`),
+//! the same surface both bindings expose; `tests/e2e/vectors.test.js` runs the same files
+//! through the native addon and the wasm module.
+
+use azcred_core::wire::JsonCredential;
+use serde_json::Value;
+
+/// Whether every field of `want` is in `got` with the same value (arrays element by element).
+fn subset(want: &Value, got: &Value) -> bool {
+    match (want, got) {
+        (Value::Object(w), Value::Object(g)) => w
+            .iter()
+            .all(|(k, v)| g.get(k).is_some_and(|x| subset(v, x))),
+        (Value::Array(w), Value::Array(g)) => {
+            w.len() == g.len() && w.iter().zip(g).all(|(a, b)| subset(a, b))
+        }
+        _ => want == got,
+    }
+}
+
+fn run(name: &str, v: &Value) {
+    let mut now = v["now"].as_f64().expect("now");
+    let env = v["env"].to_string();
+    let built = JsonCredential::new(
+        v["kind"].as_str().expect("kind"),
+        &v["options"].to_string(),
+        &env,
+        1.0,
+    );
+    if let Some(want) = v.get("configError") {
+        let e = built.expect_err(name);
+        assert_eq!(want["code"], e.code, "{name}");
+        assert_eq!(want["message"], e.message.as_str(), "{name}");
+        return;
+    }
+    let mut cred = built.unwrap_or_else(|e| panic!("{name}: {e:?}"));
+    let begun: Value =
+        serde_json::from_str(&cred.begin(&v["request"].to_string(), now).unwrap()).unwrap();
+    assert_eq!(begun["type"], "start", "{name}");
+    let id = begun["id"].as_f64().unwrap();
+    let mut steps = v["steps"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter();
+    loop {
+        let step: Value = serde_json::from_str(&cred.poll(id, now).unwrap()).unwrap();
+        match step["type"].as_str() {
+            Some("finished") => break,
+            Some("wait") => {
+                let s = steps
+                    .next()
+                    .unwrap_or_else(|| panic!("{name}: unexpected {step}"));
+                assert_eq!(s["wait"], step["until"], "{name}");
+                now = step["until"].as_f64().unwrap();
+            }
+            Some("perform") => {
+                let s = steps
+                    .next()
+                    .unwrap_or_else(|| panic!("{name}: unexpected {step}"));
+                let action = &step["action"];
+                assert!(
+                    subset(&s["expect"], action),
+                    "{name}: expected {}\n got {action}",
+                    s["expect"]
+                );
+                if let Some(prefix) = s.get("expectUrlPrefix").and_then(Value::as_str) {
+                    let url = action["request"]["url"].as_str().unwrap_or_default();
+                    assert!(url.starts_with(prefix), "{name}: {url}");
+                }
+                for part in s
+                    .get("expectBodyContains")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    let body = action["request"]["body"].as_str().unwrap_or_default();
+                    assert!(
+                        body.contains(part.as_str().unwrap()),
+                        "{name}: {part} not in the body"
+                    );
+                }
+                cred.handle(id, &s["reply"].to_string(), now)
+                    .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            }
+            _ => panic!("{name}: unknown step {step}"),
+        }
+    }
+    assert!(steps.next().is_none(), "{name}: steps left over");
+    let out: Value = serde_json::from_str(&cred.finish(id, now).unwrap()).unwrap();
+    assert!(
+        subset(&v["outcome"], &out),
+        "{name}: expected {}\n got {out}",
+        v["outcome"]
+    );
+}
+
+#[test]
+// The vectors are fixtures of the test suite; reading them is the test's IO, not the core's.
+#[allow(clippy::disallowed_methods)]
+fn shared_vectors() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("tests/vectors")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "{} vectors", files.len());
+    for path in files {
+        let text = std::fs::read_to_string(&path).expect("vector");
+        let v: Value = serde_json::from_str(&text).expect("vector JSON");
+        run(path.file_name().unwrap().to_str().unwrap(), &v);
+    }
+}
