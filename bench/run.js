@@ -643,14 +643,19 @@ function load() {
   return os.loadavg().map((x) => x.toFixed(2)).join(', ');
 }
 
-function busiest() {
+/** Share of CPU time the whole machine spent busy over one second (/proc/stat), before the run:
+ * how quiet the machine was. */
+async function cpuBusy() {
+  const sample = () => {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = f[3] + (f[4] || 0);
+    return { idle, total: f.reduce((a, b) => a + b, 0) };
+  };
   try {
-    return execFileSync('ps', ['-eo', 'pcpu,comm', '--sort=-pcpu', '--no-headers'], { encoding: 'utf8', timeout: 5000 })
-      .split('\n')
-      .slice(0, 4)
-      .map((l) => l.trim())
-      .filter(Boolean)
-      .join('; ');
+    const a = sample();
+    await new Promise((r) => setTimeout(r, 1000));
+    const b = sample();
+    return `${Math.round((1 - (b.idle - a.idle) / (b.total - a.total)) * 100)}%`;
   } catch {
     return 'n/a';
   }
@@ -688,7 +693,7 @@ async function main() {
   const started = Date.now();
   const m = machine();
   const startLoad = load();
-  const startBusy = busiest();
+  const startBusy = await cpuBusy();
   log(`${m.nproc} × ${m.cpu}, Node ${m.node}; load average ${startLoad}; ${quick ? 'quick' : 'full'} run: ${only.join(', ')}`);
   const tls = generateTlsMaterial(path.join(work, 'tls'));
 
@@ -721,7 +726,7 @@ async function main() {
   const command = `node bench/run.js${quick ? ' --quick' : ''}${onlyArg ? ` --only ${only.join(',')}` : ''}`;
   const header = [
     `Machine: ${m.nproc} × ${m.cpu}, ${m.os}, Node ${m.node}. Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
-    `Command: \`${command}\` (${quick ? 'quick' : 'full'}; ${seconds} s). Load average (1, 5, 15 min) at start ${startLoad}, at end ${load()}; busiest processes at start: ${startBusy}.`,
+    `Command: \`${command}\` (${quick ? 'quick' : 'full'}; ${seconds} s). Load average (1, 5, 15 min) at start ${startLoad}, at end ${load()}; CPU busy over 1 s before the run: ${startBusy}.`,
     'Each cell: median (min–max) over fresh Node processes, the implementations interleaved. Ratio: azcred median / @azure/identity median.',
   ].join('\n');
   const body = [
