@@ -37,6 +37,9 @@ function plainValue(v, depth) {
   return undefined;
 }
 
+/** Leases kept per credential, at most (distinct requests are few; this only bounds memory). */
+const MAX_LEASES = 64;
+
 /** Identifies this process to the core, which shares managed-identity tokens within it. */
 const PROCESS = Math.floor(Math.random() * 2 ** 52);
 
@@ -87,6 +90,7 @@ class Driven {
       throw errors.fromBinding(e);
     }
     this.flows = new Map();
+    this.leases = new Map();
     this.io = require('./io-node');
   }
 
@@ -108,8 +112,22 @@ class Driven {
     const timeout = options.requestOptions && options.requestOptions.timeout;
     if (typeof timeout === 'number' && timeout > 0) request.timeoutMs = Math.floor(timeout);
 
-    const begun = JSON.parse(this.core.begin(JSON.stringify(request), Date.now()));
-    if (begun.type === 'cached') return toAccessToken(begun.token);
+    const requestJson = JSON.stringify(request);
+    const now = Date.now();
+    // A lease from the core: it said it would answer this exact request with this token until
+    // `until`, so the answer is known without asking again.
+    const lease = this.leases.get(requestJson);
+    if (lease !== undefined && now < lease.until) return { ...lease.token };
+
+    const begun = JSON.parse(this.core.begin(requestJson, now));
+    if (begun.type === 'cached') {
+      const token = toAccessToken(begun.token);
+      if (begun.until !== undefined) {
+        if (this.leases.size >= MAX_LEASES) this.leases.clear();
+        this.leases.set(requestJson, { token, until: begun.until });
+      }
+      return { ...token };
+    }
     if (begun.type === 'start') {
       const entry = this.start(begun.id, request, options);
       if (begun.token) {

@@ -76,6 +76,15 @@ impl TokenCache {
         }
     }
 
+    /// Until when the token cached under `key` stays [`Lookup::Fresh`] if nothing else happens:
+    /// the earlier of its refresh time and the start of its last five minutes. `None` unless it
+    /// is fresh at `now`.
+    pub(crate) fn fresh_until(&self, key: &CacheKey, now: Timestamp) -> Option<Timestamp> {
+        let e = self.entries.get(key)?;
+        let until = e.refresh_at.min(e.token.expires_on.minus(EXPIRY_MARGIN));
+        (now < until).then_some(until)
+    }
+
     /// Stores a token received at `now`.
     pub(crate) fn insert(&mut self, key: CacheKey, token: AccessToken, now: Timestamp) {
         let lifetime = token.expires_on.since(now);
@@ -143,6 +152,35 @@ mod tests {
         assert!(matches!(
             c.lookup(&key, Timestamp::from_secs(t0 + 3300)),
             Lookup::Missing
+        ));
+    }
+
+    #[test]
+    fn fresh_until_ends_at_the_refresh_time_or_the_last_five_minutes() {
+        let key = CacheKey::of(&TokenRequest::new(["s"]));
+        let mut c = TokenCache::default();
+        let t0 = 1_000_000;
+        assert_eq!(c.fresh_until(&key, Timestamp::from_secs(t0)), None);
+        c.insert(
+            key.clone(),
+            token(t0 + 3600, Some(t0 + 1800)),
+            Timestamp::from_secs(t0),
+        );
+        assert_eq!(
+            c.fresh_until(&key, Timestamp::from_secs(t0)),
+            Some(Timestamp::from_secs(t0 + 1800))
+        );
+        assert_eq!(c.fresh_until(&key, Timestamp::from_secs(t0 + 1800)), None);
+        c.insert(key.clone(), token(t0 + 400, None), Timestamp::from_secs(t0));
+        // 400 s of life: refresh at 300 s (a quarter before expiry), fresh until 100 s.
+        assert_eq!(
+            c.fresh_until(&key, Timestamp::from_secs(t0)),
+            Some(Timestamp::from_secs(t0 + 100))
+        );
+        // While fresh_until says yes, lookup says Fresh.
+        assert!(matches!(
+            c.lookup(&key, Timestamp::from_secs(t0 + 99)),
+            Lookup::Fresh(_)
         ));
     }
 

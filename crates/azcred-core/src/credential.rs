@@ -203,6 +203,14 @@ impl Credential {
         }
     }
 
+    /// Until when `begin` would keep answering `request` with the same cached token, if it would
+    /// now: the driver may hand that token out itself until then, without asking (a lease).
+    /// Refreshing, expiry and everything else stay decided here, because the lease ends before
+    /// any of them can change the answer.
+    pub fn serve_until(&self, request: &TokenRequest, now: Timestamp) -> Option<Timestamp> {
+        self.cache.fresh_until(&CacheKey::of(request), now)
+    }
+
     /// Ends a flow: caches its token and returns it, or returns its error. A flow that has not
     /// finished (its caller gave up) ends as aborted.
     pub fn finish(&mut self, flow: Flow, now: Timestamp) -> Result<AccessToken, TokenError> {

@@ -63,6 +63,9 @@ fn at(now: f64) -> Timestamp {
 enum BeginJson<'a> {
     Cached {
         token: &'a AccessToken,
+        /// Until when the driver may serve this token for the same request without asking.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        until: Option<Timestamp>,
     },
     Join {
         id: u64,
@@ -116,11 +119,16 @@ impl JsonCredential {
         to_json(&self.inner.explain())
     }
 
-    /// JSON `{"type": "cached" | "join" | "start", ...}`.
+    /// JSON `{"type": "cached" | "join" | "start", ...}`. A cached answer may carry `until`: the
+    /// driver may serve that token for the same request JSON until then without calling `begin`.
     pub fn begin(&mut self, request_json: &str, now: f64) -> Result<String, WireError> {
         let request: TokenRequest = parse(request_json, "request", "InvalidRequest")?;
+        let until = self.inner.serve_until(&request, at(now));
         match self.inner.begin(request, at(now)) {
-            Begin::Cached(token) => to_json(&BeginJson::Cached { token: &token }),
+            Begin::Cached(token) => to_json(&BeginJson::Cached {
+                token: &token,
+                until,
+            }),
             Begin::Join(id) => to_json(&BeginJson::Join { id: id.0 }),
             Begin::Start { flow, serving } => {
                 let json = to_json(&BeginJson::Start {
