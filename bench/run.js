@@ -6,8 +6,8 @@
 // median (min–max) with the ratio of azcred's median to the reference's.
 //
 //   bash scripts/setup.sh && (cd bench && npm ci)     once: builds npm/, installs the reference
-//   node bench/run.js                                 everything, about 4 minutes on 2 cores
-//   node bench/run.js --quick                         fewer repetitions, about 2 minutes
+//   node bench/run.js                                 everything, about 3 minutes on 2 cores
+//   node bench/run.js --quick                         fewer repetitions, about 1 minute
 //   node bench/run.js --only import,appservice        some scenarios (names below)
 //   node bench/run.js --write                         also update the generated part of RESULTS.md
 //
