@@ -110,7 +110,7 @@ class Driven {
     if (typeof options.claims === 'string') request.claims = options.claims;
     if (typeof options.tenantId === 'string') request.tenantId = options.tenantId;
     const timeout = options.requestOptions && options.requestOptions.timeout;
-    if (typeof timeout === 'number' && timeout > 0) request.timeoutMs = Math.floor(timeout);
+    if (typeof timeout === 'number' && Number.isFinite(timeout)) request.timeoutMs = Math.max(0, Math.floor(timeout));
 
     const requestJson = JSON.stringify(request);
     const now = Date.now();

@@ -1353,3 +1353,14 @@ fn credentials_of_one_process_share_managed_identity_tokens() {
         assert_eq!(s.get(&mut other, STORAGE).token().token.expose(), "own");
     }
 }
+
+#[test]
+fn a_zero_probe_timeout_means_the_default() {
+    let mut cred = dac(json!({}), &[]);
+    let mut req = TokenRequest::new([STORAGE]);
+    req.timeout_ms = Some(0);
+    let mut s = Script::new().http(400, "").token_for("t", 3600);
+    let run = s.run(&mut cred, req);
+    let (_, deadline, _) = http(&run.actions[0]);
+    assert_eq!(deadline, at_ms(1000));
+}

@@ -443,8 +443,10 @@ impl Source for ManagedIdentity {
             let Endpoint::Imds { base, .. } = &self.endpoint else {
                 unreachable_probe()
             };
+            // As the reference's `timeout || 1000`: zero means the default.
             let timeout = request
                 .timeout_ms
+                .filter(|t| *t > 0)
                 .map_or(PROBE_TIMEOUT, Duration::from_millis);
             (
                 HttpRequest::get(base.clone()).header("Accept", "application/json"),
