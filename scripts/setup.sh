@@ -6,6 +6,17 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+step "openssl (the tests make their TLS certificates with it)"
+if ! command -v openssl >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq openssl
+  else
+    echo "openssl is needed by the tests; install it with your package manager" >&2
+    exit 1
+  fi
+fi
+openssl version
+
 step "wasm32 target"
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
 
