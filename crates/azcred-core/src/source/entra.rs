@@ -350,33 +350,7 @@ pub(crate) fn token_exchange(
     )
 }
 
-/// `UsernamePasswordCredential`, built by `EnvironmentCredential` from `AZURE_USERNAME` and
-/// `AZURE_PASSWORD` (the reference deprecates it: no MFA).
-pub(crate) fn username_password(
-    tenant: &str,
-    client: &str,
-    username: &str,
-    password: Secret,
-    allowed: Vec<String>,
-    options: &Options,
-    env: &EnvSnapshot,
-) -> Result<Entra, ConfigError> {
-    let proof = Proof::Password {
-        username: username.to_owned(),
-        password,
-    };
-    build(
-        "UsernamePasswordCredential",
-        tenant,
-        client,
-        proof,
-        allowed,
-        options,
-        env,
-    )
-}
-
-/// Builds a client-secret or client-certificate source for `EnvironmentCredential`, which passes
+/// Builds the secret, certificate or username/password source of `EnvironmentCredential`, which passes
 /// its own allow-list (option or `AZURE_ADDITIONALLY_ALLOWED_TENANTS`).
 pub(crate) fn for_environment(
     name: &'static str,

@@ -54,17 +54,9 @@ pub(crate) fn environment(
     let (Some(tenant), Some(client)) = (tenant, client) else {
         return Ok(Environment { inner: None });
     };
-    let inner = if let Some(secret) = env.get("AZURE_CLIENT_SECRET") {
-        let proof = Proof::Secret(Secret::new(secret));
-        entra::for_environment(
-            "ClientSecretCredential",
-            tenant,
-            client,
-            proof,
-            allowed,
-            options,
-            env,
-        )?
+    // The reference's precedence: secret, then certificate, then username and password.
+    let (name, proof) = if let Some(secret) = env.get("AZURE_CLIENT_SECRET") {
+        ("ClientSecretCredential", Proof::Secret(Secret::new(secret)))
     } else if let Some(path) = env.get("AZURE_CLIENT_CERTIFICATE_PATH") {
         let proof = Proof::Certificate {
             pem: Pem::Path(path.to_owned()),
@@ -74,30 +66,20 @@ pub(crate) fn environment(
                 .map(Secret::new),
             send_chain,
         };
-        entra::for_environment(
-            "ClientCertificateCredential",
-            tenant,
-            client,
-            proof,
-            allowed,
-            options,
-            env,
-        )?
-    } else if let (Some(user), Some(password)) =
+        ("ClientCertificateCredential", proof)
+    } else if let (Some(username), Some(password)) =
         (env.get("AZURE_USERNAME"), env.get("AZURE_PASSWORD"))
     {
-        entra::username_password(
-            tenant,
-            client,
-            user,
-            Secret::new(password),
-            allowed,
-            options,
-            env,
-        )?
+        // The username/password grant: deprecated by the reference (no MFA).
+        let proof = Proof::Password {
+            username: username.to_owned(),
+            password: Secret::new(password),
+        };
+        ("UsernamePasswordCredential", proof)
     } else {
         return Ok(Environment { inner: None });
     };
+    let inner = entra::for_environment(name, tenant, client, proof, allowed, options, env)?;
     Ok(Environment { inner: Some(inner) })
 }
 
