@@ -51,8 +51,11 @@ const EMULATOR_DEFAULTS = Object.freeze({
   lifetimeSeconds: 24 * 60 * 60,
 });
 
+/** The three ways an app can be pointed at the emulator; `env` holds the chosen one's variables. */
+const PROTOCOLS = Object.freeze(['appService', 'imds', 'podIdentity']);
+
 /**
- * A fault to inject into token responses.
+ * A fault to inject into answers on the two token paths.
  *
  * @typedef {object} EmulatorFault
  * @property {number} [latencyMs]  Delay before answering (applied first; alone it only slows
@@ -65,12 +68,15 @@ const EMULATOR_DEFAULTS = Object.freeze({
  *                                 `{"access_token":`); status defaults to 200 when only a body
  *                                 is given. Sent as `application/json`.
  * @property {number} [count]      Number of requests the fault applies to; afterwards the fault
- *                                 clears itself. Omitted: applies until replaced or cleared.
+ *                                 clears itself and the next one queued (if any) applies.
+ *                                 Omitted: applies until replaced or cleared.
  * @property {boolean} [probe]     Also apply to the IMDS availability probe (a request on the
  *                                 IMDS path without query string). Default false, so that
  *                                 `count` counts token requests only.
  *
- * Faults are applied before any protocol check, only to requests on the two token paths.
+ * Faults form a queue: the first applies until its `count` is used up, then the second, and so
+ * on; only the last may omit `count`. Faults are applied before any protocol check, only to
+ * requests on the two token paths.
  */
 
 /**
@@ -80,31 +86,47 @@ const EMULATOR_DEFAULTS = Object.freeze({
  * @property {string} url       Path and query as received.
  * @property {object} headers   Lower-cased header names (as node:http gives them).
  * @property {number} time      Date.now() at arrival.
+ * @property {"token"|"probe"|"other"} kind  A token request, the IMDS probe, or anything else.
+ * @property {boolean} faulted  Whether a fault was applied to it.
+ * @property {number|undefined} status  Status of the answer, once it has been sent.
  */
 
 /**
  * Start the emulator.
  *
  * @param {object} [options]
+ * @param {"appService"|"imds"|"podIdentity"} [options.protocol="appService"] Which protocol's
+ *                                             variables `env` holds (both are always served).
  * @param {number} [options.port=0]            Port on 127.0.0.1 (0 = ephemeral).
  * @param {number} [options.lifetimeSeconds=86400] Lifetime of minted tokens.
  * @param {string} [options.tenantId]          `tid` claim / issuer tenant.
  * @param {string} [options.clientId]          Client id of the system-assigned identity.
  * @param {string} [options.objectId]          Object id of the system-assigned identity.
- * @param {EmulatorFault} [options.fault]      Initial fault.
+ * @param {boolean} [options.systemAssigned=true] false: a request without a user-assigned id
+ *                                             is refused (400), as on a resource without one.
+ * @param {{clientId?: string, objectId?: string, resourceId?: string}[]} [options.identities]
+ *                                             User-assigned identities. Given: only these are
+ *                                             served (others get 400), with these ids. Omitted:
+ *                                             any id is accepted, the others derived from it.
+ * @param {EmulatorFault} [options.fault]      Initial fault (the older name of `faults`).
+ * @param {EmulatorFault|EmulatorFault[]} [options.faults] Initial fault queue.
  * @param {"mint"|"az"} [options.tokenSource="mint"] "az" serves tokens from `az account get-access-token`.
  * @param {string} [options.azPath="az"]       Azure CLI executable for tokenSource "az".
  * @param {(line: string) => void} [options.log] Called once per answered request with a short
  *                                             line (method, path+query, status); no secrets.
  * @param {boolean} [options.recordRequests=true] Keep every request in `requests` (tests);
  *                                             the long-running CLI turns it off.
- * @returns {Promise<{url: string, port: number, env: object, appServiceEnv: object,
- *   imdsEnv: object, podIdentityEnv: object, requests: RecordedRequest[],
- *   tenantId: string, clientId: string, objectId: string, publicKeyPem: string,
- *   setFault: (fault: EmulatorFault|null) => void, close: () => Promise<void>}>}
+ * @returns {Promise<object>} The running emulator (see emulator.d.ts, `Emulator`).
  */
 async function startEmulator(options = {}) {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('azcred emulator: options must be an object');
+  }
   const opts = { ...EMULATOR_DEFAULTS, ...stripUndefined(options) };
+  const protocol = opts.protocol === undefined ? 'appService' : opts.protocol;
+  if (!PROTOCOLS.includes(protocol)) {
+    throw new RangeError(`azcred emulator: protocol must be one of ${PROTOCOLS.map((p) => `"${p}"`).join(', ')}, got ${String(protocol)}`);
+  }
   const port = opts.port === undefined ? 0 : Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new RangeError(`azcred emulator: invalid port ${options.port}`);
@@ -117,6 +139,12 @@ async function startEmulator(options = {}) {
   if (tokenSource !== 'mint' && tokenSource !== 'az') {
     throw new RangeError(`azcred emulator: tokenSource must be "mint" or "az", got ${tokenSource}`);
   }
+  if (options.fault !== undefined && options.faults !== undefined) {
+    throw new TypeError('azcred emulator: give either fault or faults, not both');
+  }
+  let faults = normalizeFaults(options.faults !== undefined ? options.faults : options.fault);
+  const identities = normalizeIdentities(opts.identities);
+  const systemAssigned = opts.systemAssigned !== false;
 
   const secret = crypto.randomBytes(32).toString('hex');
   const { privateKey, publicKey } = await promisify(crypto.generateKeyPair)('rsa', {
@@ -129,8 +157,8 @@ async function startEmulator(options = {}) {
     .slice(0, 27);
 
   const requests = [];
+  const counts = { requests: 0, tokenRequests: 0, probes: 0, faulted: 0, tokensIssued: 0 };
   const timers = new Set();
-  let fault = normalizeFault(opts.fault);
   const azCache = new Map();
   const log = typeof opts.log === 'function' ? opts.log : () => {};
   const recordRequests = opts.recordRequests !== false;
@@ -198,8 +226,15 @@ async function startEmulator(options = {}) {
     });
   }
 
-  async function handle(req, res) {
-    if (recordRequests) requests.push({ method: req.method, url: req.url, headers: { ...req.headers }, time: Date.now() });
+  /** The fault for a request (the head of the queue), counting it down; null for none. */
+  function takeFault(isProbe) {
+    const f = faults[0];
+    if (!f || (isProbe && !f.probe)) return null;
+    if (f.count !== undefined && --f.count <= 0) faults.shift();
+    return f;
+  }
+
+  async function handle(req, res, record) {
     let url;
     try {
       url = new URL(req.url, `http://${HOST}`);
@@ -215,9 +250,13 @@ async function startEmulator(options = {}) {
 
     // Fault injection, before any protocol check.
     const isProbe = isImds && url.search === '';
-    if (fault && (!isProbe || fault.probe)) {
-      const f = fault;
-      if (f.count !== undefined && --f.count <= 0 && fault === f) fault = null;
+    if (isProbe) counts.probes += 1;
+    else counts.tokenRequests += 1;
+    record.kind = isProbe ? 'probe' : 'token';
+    const f = takeFault(isProbe);
+    if (f) {
+      counts.faulted += 1;
+      record.faulted = true;
       if (f.latencyMs > 0) await sleep(f.latencyMs);
       if (res.destroyed) return undefined;
       if (f.status !== undefined || f.body !== undefined) {
@@ -277,7 +316,16 @@ async function startEmulator(options = {}) {
     if (present.length > 1) {
       return sendJson(res, 400, { error: 'invalid_request', error_description: `Only one of ${idParams.join(', ')} may be given.` });
     }
-    const identity = resolveIdentity(q, present[0], opts);
+    const identity = resolveIdentity(q, present[0], opts, { identities, systemAssigned });
+    if (!identity) {
+      // The answers the real endpoints give for an identity the resource does not have.
+      return isAppService
+        ? sendJson(res, 400, {
+            statusCode: 400,
+            message: 'No User Assigned or Delegated Managed Identity found for specified ClientId/ResourceId/PrincipalId.',
+          })
+        : sendJson(res, 400, { error: 'invalid_request', error_description: 'Identity not found' });
+    }
 
     let token;
     try {
@@ -286,6 +334,7 @@ async function startEmulator(options = {}) {
       return sendJson(res, 500, { error: 'token_source_failed', error_description: err.message });
     }
     if (res.destroyed) return undefined;
+    counts.tokensIssued += 1;
 
     const expiresOn = String(token.expiresOn);
     if (isAppService) {
@@ -313,10 +362,14 @@ async function startEmulator(options = {}) {
   }
 
   const server = http.createServer((req, res) => {
+    counts.requests += 1;
+    const record = { method: req.method, url: req.url, headers: { ...req.headers }, time: Date.now(), kind: 'other', faulted: false, status: undefined };
+    if (recordRequests) requests.push(record);
     res.on('finish', () => {
+      record.status = res.statusCode;
       log(`${req.method} ${req.url} -> ${res.statusCode}`);
     });
-    handle(req, res).catch((err) => {
+    handle(req, res, record).catch((err) => {
       if (!res.headersSent) sendJson(res, 500, { error: 'internal_error', error_description: err.message });
       else res.destroy();
     });
@@ -336,15 +389,33 @@ async function startEmulator(options = {}) {
   const actualPort = server.address().port;
   const base = `http://${HOST}:${actualPort}`;
 
-  const appServiceEnv = { IDENTITY_ENDPOINT: `${base}${APP_SERVICE_PATH}`, IDENTITY_HEADER: secret };
-  const imdsEnv = { AZCRED_IMDS_ENDPOINT: base };
-  const podIdentityEnv = { AZURE_POD_IDENTITY_AUTHORITY_HOST: base };
+  const appServiceEnv = Object.freeze({ IDENTITY_ENDPOINT: `${base}${APP_SERVICE_PATH}`, IDENTITY_HEADER: secret });
+  const imdsEnv = Object.freeze({ AZCRED_IMDS_ENDPOINT: base });
+  const podIdentityEnv = Object.freeze({ AZURE_POD_IDENTITY_AUTHORITY_HOST: base });
+  const env = { appService: appServiceEnv, imds: imdsEnv, podIdentity: podIdentityEnv }[protocol];
 
   let closing = null;
-  return {
+  function stop() {
+    if (!closing) {
+      closing = new Promise((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    }
+    return closing;
+  }
+  function setFaults(next) {
+    faults = normalizeFaults(next);
+  }
+
+  const emulator = {
+    protocol,
     url: base,
     port: actualPort,
-    env: appServiceEnv,
+    endpoint: protocol === 'appService' ? `${base}${APP_SERVICE_PATH}` : `${base}${IMDS_PATH}`,
+    env,
     appServiceEnv,
     imdsEnv,
     podIdentityEnv,
@@ -353,32 +424,75 @@ async function startEmulator(options = {}) {
     clientId: opts.clientId,
     objectId: opts.objectId,
     publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }),
-    /** Replace the current fault; null/undefined clears it. */
-    setFault(next) {
-      fault = normalizeFault(next);
+    /** Counters since start (or the last reset); kept even when recordRequests is false. */
+    get counts() {
+      return { ...counts };
     },
-    /** Stop listening and drop open connections. Never hangs. */
-    close() {
-      if (!closing) {
-        closing = new Promise((resolve) => {
-          for (const t of timers) clearTimeout(t);
-          timers.clear();
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
-      }
-      return closing;
+    /** The faults still queued, first the one that applies next (copies). */
+    get faults() {
+      return faults.map((f) => ({ ...f }));
     },
+    /** Replace the fault queue; null/undefined/[] clears it. */
+    setFaults,
+    /** The older name of setFaults. */
+    setFault: setFaults,
+    /** Clear the fault queue. */
+    clearFaults() {
+      faults = [];
+    },
+    /** Forget recorded requests and zero the counters (faults stay). */
+    reset() {
+      requests.length = 0;
+      for (const k of Object.keys(counts)) counts[k] = 0;
+    },
+    /** Stop listening and drop open connections. Idempotent; never hangs. */
+    stop,
+    /** The older name of stop. */
+    close: stop,
   };
+  if (typeof Symbol.asyncDispose === 'symbol') emulator[Symbol.asyncDispose] = stop;
+  return emulator;
 }
 
-function resolveIdentity(q, param, opts) {
-  if (!param) return { clientId: opts.clientId, objectId: opts.objectId };
+/**
+ * The identity a token request is for, or null when the emulated resource has none such: the
+ * system-assigned one without an id parameter; with one, a configured user-assigned identity
+ * matching it, or (none configured) any, its other ids derived.
+ */
+function resolveIdentity(q, param, opts, { identities, systemAssigned }) {
+  if (!param) return systemAssigned ? { clientId: opts.clientId, objectId: opts.objectId } : null;
   const value = q.get(param);
+  if (identities) {
+    const key = param === 'client_id' ? 'clientId' : param === 'object_id' ? 'objectId' : 'resourceId';
+    const found = identities.find((i) => i[key] !== undefined && i[key].toLowerCase() === value.toLowerCase());
+    return found ? { ...found } : null;
+  }
   if (param === 'client_id') return { clientId: value, objectId: derivedUuid('oid', value) };
   if (param === 'object_id') return { clientId: derivedUuid('appid', value), objectId: value };
   // mi_res_id / msi_res_id: an ARM resource id of a user-assigned identity.
   return { clientId: derivedUuid('appid', value), objectId: derivedUuid('oid', value), resourceId: value };
+}
+
+/** Configured user-assigned identities with every id filled in (derived when not given). */
+function normalizeIdentities(list) {
+  if (list === undefined || list === null) return null;
+  if (!Array.isArray(list)) throw new TypeError('azcred emulator: identities must be an array');
+  return list.map((i, n) => {
+    if (i === null || typeof i !== 'object') throw new TypeError(`azcred emulator: identities[${n}] must be an object`);
+    for (const k of ['clientId', 'objectId', 'resourceId']) {
+      if (i[k] !== undefined && (typeof i[k] !== 'string' || !i[k])) {
+        throw new TypeError(`azcred emulator: identities[${n}].${k} must be a non-empty string`);
+      }
+    }
+    const seed = i.clientId || i.objectId || i.resourceId;
+    if (!seed) throw new TypeError(`azcred emulator: identities[${n}] needs a clientId, objectId or resourceId`);
+    const out = {
+      clientId: i.clientId || derivedUuid('appid', seed),
+      objectId: i.objectId || derivedUuid('oid', seed),
+    };
+    if (i.resourceId) out.resourceId = i.resourceId;
+    return out;
+  });
 }
 
 /** A stable UUID-shaped id derived from another id, so repeated requests agree. */
@@ -396,9 +510,20 @@ function audienceOf(resource) {
   return resource.endsWith('/.default') ? resource.slice(0, -'/.default'.length) : resource;
 }
 
+/** A fault queue from a fault, a list of faults, or nothing; only the last may omit count. */
+function normalizeFaults(f) {
+  if (f === null || f === undefined) return [];
+  const list = (Array.isArray(f) ? f : [f]).map(normalizeFault);
+  list.forEach((x, i) => {
+    if (x && x.count === undefined && i < list.length - 1) {
+      throw new RangeError('azcred emulator: only the last fault of a list may omit count (the ones after it would never apply)');
+    }
+  });
+  return list.filter(Boolean);
+}
+
 function normalizeFault(f) {
-  if (f === null || f === undefined) return null;
-  if (typeof f !== 'object') throw new TypeError('azcred emulator: a fault must be an object or null');
+  if (f === null || typeof f !== 'object' || Array.isArray(f)) throw new TypeError('azcred emulator: a fault must be an object');
   const out = {
     latencyMs: f.latencyMs === undefined ? 0 : Number(f.latencyMs),
     status: f.status === undefined ? undefined : Number(f.status),
@@ -623,4 +748,4 @@ async function runEmulatorCli(argv = [], io = {}) {
   return 0;
 }
 
-module.exports = { startEmulator, runEmulatorCli, EMULATOR_DEFAULTS };
+module.exports = { start: startEmulator, startEmulator, runEmulatorCli, EMULATOR_DEFAULTS, PROTOCOLS };
