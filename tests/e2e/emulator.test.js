@@ -1,6 +1,7 @@
 'use strict';
-// End-to-end test of the azcred managed-identity emulator (npm/lib/emulator.js) against a real
-// Azurite blob service with OAuth checks on.
+// End-to-end test of the azcred managed-identity emulator through its public subpath
+// (`azcred/emulator`: npm/emulator.js, npm/emulator.mjs), against a real Azurite blob service with
+// OAuth checks on and against azcred's own credentials.
 //
 // Needs `npm ci` in tests/ (Azurite, @azure/storage-blob) and the openssl command.
 // Run it, from the repository root, either the runner's way:
@@ -16,9 +17,11 @@ const path = require('node:path');
 const os = require('node:os');
 const fs = require('node:fs');
 const crypto = require('node:crypto');
-const { spawn } = require('node:child_process');
+const { spawn, execFile } = require('node:child_process');
 
-const { startEmulator, EMULATOR_DEFAULTS } = require('../../npm/lib/emulator');
+const emulatorCjs = require('../../npm/emulator.js');
+const { startEmulator, EMULATOR_DEFAULTS } = emulatorCjs;
+const { AZURE_VARS } = require('../support/fake-endpoint');
 const { ensureTestCa } = require('../support/tls');
 const { startAzurite } = require('../support/azurite');
 
@@ -386,5 +389,341 @@ test('runEmulatorCli prints the environment and stops on SIGTERM', { timeout: 30
   } finally {
     clearTimeout(killer);
     if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// The public programmatic API (`azcred/emulator`), as an app's own tests use it: start with a
+// protocol, hand `env` to a credential or a child process, observe faults, stop.
+
+const NPM_DIR = path.resolve(__dirname, '../../npm');
+const NO_IMDS = 'http://127.0.0.1:9';
+const SCOPE = `${STORAGE}/.default`;
+/** Fast retries, so that fault tests take milliseconds (a Retry-After still wins). */
+const fastRetries = { retryOptions: { maxRetries: 3, retryDelayInMs: 20 } };
+
+/** azcred itself, loaded when a test needs a credential (the Azurite tests above do not). */
+const azcred = () => require('../../npm/index.js');
+
+const started = [];
+after(() => Promise.all(started.map((e) => e.stop())));
+async function startTracked(options) {
+  const e = await emulatorCjs.start(options);
+  started.push(e);
+  return e;
+}
+
+/**
+ * Runs `fn` with exactly `vars` among the variables credentials read (and IMDS on a closed port
+ * unless `vars` names one), then puts the environment back.
+ */
+async function withAzureEnv(vars, fn) {
+  const saved = Object.fromEntries(AZURE_VARS.map((k) => [k, process.env[k]]));
+  for (const k of AZURE_VARS) delete process.env[k];
+  Object.assign(process.env, { AZCRED_IMDS_ENDPOINT: NO_IMDS }, vars);
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+/** The environment of a child process: ours without any Azure variable, plus `vars`. */
+function childEnv(vars) {
+  const env = { ...process.env };
+  for (const k of AZURE_VARS) delete env[k];
+  return { ...env, AZCRED_IMDS_ENDPOINT: NO_IMDS, ...vars };
+}
+
+/** Runs `node <file>` (or `node -e`) with a deadline; resolves {code, stdout, stderr}. */
+function runNode(args, { cwd, env } = {}) {
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { cwd, env, timeout: 30000, encoding: 'utf8' }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+function payloadOf(jwt) {
+  return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
+}
+
+test('azcred/emulator: require and import give the same names and the same objects', async () => {
+  const esm = await import(path.join(NPM_DIR, 'emulator.mjs'));
+  const esmNames = Object.keys(esm).filter((k) => k !== 'default').sort();
+  assert.deepEqual(esmNames, Object.keys(emulatorCjs).sort());
+  assert.deepEqual(esmNames, ['EMULATOR_DEFAULTS', 'PROTOCOLS', 'start', 'startEmulator']);
+  for (const k of esmNames) assert.equal(esm[k], emulatorCjs[k], k);
+  assert.equal(esm.default, emulatorCjs);
+  assert.equal(emulatorCjs.start, emulatorCjs.startEmulator, 'startEmulator is an alias of start');
+  assert.deepEqual([...emulatorCjs.PROTOCOLS], ['appService', 'imds', 'podIdentity']);
+});
+
+test('by package name: azcred/emulator resolves through the exports map, azcred/lib/emulator is refused', { timeout: 60000 }, async () => {
+  // An app of its own: node_modules/azcred is a link to the package directory.
+  const app = fs.mkdtempSync(path.join(os.tmpdir(), 'azcred-emu-app-'));
+  try {
+    fs.mkdirSync(path.join(app, 'node_modules'));
+    fs.symlinkSync(NPM_DIR, path.join(app, 'node_modules', 'azcred'), process.platform === 'win32' ? 'junction' : 'dir');
+    // The app's test, ESM: start, point the environment at the emulator, get a token, stop.
+    fs.writeFileSync(path.join(app, 'app.test.mjs'), `
+import { start } from 'azcred/emulator';
+import { ManagedIdentityCredential } from 'azcred';
+const emu = await start({ protocol: 'imds' });
+Object.assign(process.env, emu.env);
+const t = await new ManagedIdentityCredential().getToken(${JSON.stringify(SCOPE)});
+const aud = JSON.parse(Buffer.from(t.token.split('.')[1], 'base64url').toString()).aud;
+console.log(JSON.stringify({ envKeys: Object.keys(emu.env), aud, counts: emu.counts }));
+await emu.stop();
+`);
+    const esm = await runNode(['app.test.mjs'], { cwd: app, env: childEnv({}) });
+    assert.equal(esm.code, 0, esm.stderr);
+    const out = JSON.parse(esm.stdout);
+    assert.deepEqual(out.envKeys, ['AZCRED_IMDS_ENDPOINT']);
+    assert.equal(out.aud, STORAGE);
+    assert.equal(out.counts.tokensIssued, 1);
+
+    // CommonJS by name, the same objects as the ESM entry; the implementation file is refused.
+    const cjs = await runNode(['-e', `
+const e = require('azcred/emulator');
+import('azcred/emulator').then((m) => {
+  let refused = null;
+  try { require('azcred/lib/emulator'); } catch (err) { refused = err.code; }
+  console.log(JSON.stringify({
+    names: Object.keys(e).sort(),
+    same: Object.keys(e).every((k) => m[k] === e[k]),
+    file: require.resolve('azcred/emulator'),
+    refused,
+  }));
+});
+`], { cwd: app, env: childEnv({}) });
+    assert.equal(cjs.code, 0, cjs.stderr);
+    const r = JSON.parse(cjs.stdout);
+    assert.deepEqual(r.names, ['EMULATOR_DEFAULTS', 'PROTOCOLS', 'start', 'startEmulator']);
+    assert.equal(r.same, true);
+    assert.equal(fs.realpathSync(r.file), path.join(NPM_DIR, 'emulator.js'));
+    assert.equal(r.refused, 'ERR_PACKAGE_PATH_NOT_EXPORTED');
+  } finally {
+    fs.rmSync(app, { recursive: true, force: true });
+  }
+});
+
+test('protocol "appService": env is IDENTITY_ENDPOINT and IDENTITY_HEADER, and ManagedIdentityCredential gets a token once', async () => {
+  const e = await startTracked({ protocol: 'appService' });
+  assert.equal(e.protocol, 'appService');
+  assert.deepEqual(Object.keys(e.env).sort(), ['IDENTITY_ENDPOINT', 'IDENTITY_HEADER']);
+  assert.equal(e.env.IDENTITY_ENDPOINT, `${e.url}/msi/token`);
+  assert.equal(e.endpoint, e.env.IDENTITY_ENDPOINT);
+  assert.match(e.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.equal(e.url, `http://127.0.0.1:${e.port}`);
+  assert.ok(Object.isFrozen(e.env));
+  assert.deepEqual(e.env, e.appServiceEnv);
+
+  await withAzureEnv(e.env, async () => {
+    const cred = new (azcred().ManagedIdentityCredential)();
+    const t = await cred.getToken(SCOPE);
+    const claims = payloadOf(t.token);
+    assert.equal(claims.aud, STORAGE);
+    assert.equal(claims.appid, EMULATOR_DEFAULTS.clientId);
+    assert.ok(Math.abs(t.expiresOnTimestamp - (Date.now() + 86400 * 1000)) < 10000);
+    // The credential's cache keeps the second call off the network: the counter proves it.
+    await cred.getToken(SCOPE);
+    assert.deepEqual(e.counts, { requests: 1, tokenRequests: 1, probes: 0, faulted: 0, tokensIssued: 1 });
+  });
+  const [r] = e.requests;
+  assert.equal(r.kind, 'token');
+  assert.equal(r.status, 200);
+  assert.equal(r.faulted, false);
+  assert.equal(r.headers['x-identity-header'], e.env.IDENTITY_HEADER);
+});
+
+test('protocol "imds": a child process with env gets a DefaultAzureCredential token after one probe', { timeout: 60000 }, async () => {
+  const e = await startTracked({ protocol: 'imds', lifetimeSeconds: 3600, tenantId: 'imds-tenant' });
+  assert.deepEqual(e.env, { AZCRED_IMDS_ENDPOINT: e.url });
+  assert.equal(e.endpoint, `${e.url}/metadata/identity/oauth2/token`);
+  const script = `
+const { DefaultAzureCredential } = require(${JSON.stringify(path.join(NPM_DIR, 'index.js'))});
+new DefaultAzureCredential().getToken(${JSON.stringify(SCOPE)}).then((t) => {
+  const c = JSON.parse(Buffer.from(t.token.split('.')[1], 'base64url').toString());
+  console.log(JSON.stringify({ aud: c.aud, tid: c.tid, lifetime: t.expiresOnTimestamp - Date.now() }));
+}, (err) => { console.error(err.message); process.exitCode = 1; });
+`;
+  const r = await runNode(['-e', script], { env: childEnv(e.env) });
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.aud, STORAGE);
+  assert.equal(out.tid, 'imds-tenant');
+  assert.ok(Math.abs(out.lifetime - 3600 * 1000) < 10000, 'lifetimeSeconds option');
+  assert.equal(e.counts.probes, 1, 'DefaultAzureCredential probed IMDS once');
+  assert.equal(e.counts.tokenRequests, 1);
+  assert.deepEqual(e.requests.map((q) => q.kind), ['probe', 'token']);
+  assert.equal(e.requests[1].headers.metadata, 'true');
+});
+
+test('protocol "podIdentity" (ESM entry): AZURE_POD_IDENTITY_AUTHORITY_HOST, no probe, token served', async () => {
+  const { start } = await import(path.join(NPM_DIR, 'emulator.mjs'));
+  const e = await start({ protocol: 'podIdentity' });
+  started.push(e);
+  assert.deepEqual(e.env, { AZURE_POD_IDENTITY_AUTHORITY_HOST: e.url });
+  await withAzureEnv(e.env, async () => {
+    const t = await new (azcred().DefaultAzureCredential)().getToken(SCOPE);
+    assert.equal(payloadOf(t.token).aud, STORAGE);
+  });
+  assert.equal(e.counts.probes, 0);
+  assert.equal(e.counts.tokensIssued, 1);
+  assert.match(e.requests[0].url, /^\/metadata\/identity\/oauth2\/token\/\?api-version=2018-02-01&/);
+});
+
+test('faults in a queue: 429 with Retry-After, then 503, then success, as the credential sees them', { timeout: 30000 }, async () => {
+  const e = await startTracked({ faults: [{ status: 429, retryAfter: 1, count: 1 }, { status: 503, count: 1 }] });
+  assert.equal(e.faults.length, 2);
+  await withAzureEnv(e.env, async () => {
+    const t = await new (azcred().ManagedIdentityCredential)(fastRetries).getToken(SCOPE);
+    assert.equal(payloadOf(t.token).aud, STORAGE);
+  });
+  assert.deepEqual(e.requests.map((r) => [r.status, r.faulted]), [[429, true], [503, true], [200, false]]);
+  const gap = e.requests[1].time - e.requests[0].time;
+  assert.ok(gap >= 950, `Retry-After: 1 honoured by the credential (${gap} ms)`);
+  assert.deepEqual(e.counts, { requests: 3, tokenRequests: 3, probes: 0, faulted: 2, tokensIssued: 1 });
+  assert.deepEqual(e.faults, [], 'the queue is used up');
+});
+
+test('faults changed while running: malformed body, persistent 500, latency, then cleared', { timeout: 30000 }, async () => {
+  const e = await startTracked();
+  await withAzureEnv(e.env, async () => {
+    const { ManagedIdentityCredential } = azcred();
+    e.setFaults({ body: '{"access_token":', count: 1 });
+    await assert.rejects(new ManagedIdentityCredential(fastRetries).getToken(SCOPE), (err) => {
+      assert.equal(err.name, 'CredentialUnavailableError');
+      assert.ok(!err.message.includes(e.env.IDENTITY_HEADER), 'no header secret in the error');
+      return true;
+    });
+    assert.equal(e.counts.tokenRequests, 1, 'a malformed 200 is not retried');
+
+    e.reset();
+    e.setFaults({ status: 500 });
+    await assert.rejects(new ManagedIdentityCredential(fastRetries).getToken(SCOPE), /HTTP 500/);
+    assert.equal(e.counts.tokenRequests, 4, 'one attempt and maxRetries (3) retries, all faulted');
+    assert.equal(e.counts.faulted, 4);
+    assert.equal(e.faults.length, 1, 'a fault without count stays');
+
+    e.setFaults([{ latencyMs: 300, count: 1 }]);
+    const t0 = Date.now();
+    const t = await new ManagedIdentityCredential(fastRetries).getToken(SCOPE);
+    assert.ok(Date.now() - t0 >= 290, 'latency applied');
+    assert.equal(payloadOf(t.token).aud, STORAGE);
+
+    e.setFaults({ status: 500 });
+    e.clearFaults();
+    assert.deepEqual(e.faults, []);
+  });
+});
+
+test('identities: only the configured user-assigned identities are served; systemAssigned false refuses the rest', { timeout: 30000 }, async () => {
+  const clientId = '0b0b0b0b-1111-4222-8333-444444444444';
+  const resourceId = '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app';
+  const e = await startTracked({ systemAssigned: false, identities: [{ clientId, resourceId }] });
+  await withAzureEnv(e.env, async () => {
+    const { ManagedIdentityCredential } = azcred();
+    let c = payloadOf((await new ManagedIdentityCredential(clientId, fastRetries).getToken(SCOPE)).token);
+    assert.equal(c.appid, clientId);
+    assert.equal(c.xms_mirid, resourceId);
+    const oid = c.oid;
+    c = payloadOf((await new ManagedIdentityCredential({ resourceId, ...fastRetries }).getToken('https://vault.azure.net/.default')).token);
+    assert.equal(c.appid, clientId, 'the resource id names the same identity');
+    assert.equal(c.oid, oid);
+
+    await assert.rejects(new ManagedIdentityCredential(fastRetries).getToken(SCOPE), /No User Assigned or Delegated Managed Identity found/);
+    await assert.rejects(
+      new ManagedIdentityCredential('99999999-1111-4222-8333-444444444444', fastRetries).getToken(SCOPE),
+      /No User Assigned or Delegated Managed Identity found/,
+    );
+  });
+  assert.equal(e.counts.tokensIssued, 2);
+});
+
+test('stop() closes open connections and frees the port; a second stop() resolves; asyncDispose is stop', { timeout: 30000 }, async () => {
+  const e = await emulatorCjs.start({ faults: { latencyMs: 20000 } });
+  assert.equal(e.stop, e.close);
+  if (typeof Symbol.asyncDispose === 'symbol') assert.equal(e[Symbol.asyncDispose], e.stop);
+  const agent = new http.Agent({ keepAlive: true });
+  // One idle keep-alive connection, one request held by the latency fault.
+  await new Promise((resolve, reject) => {
+    http.get(`${e.url}/nowhere`, { agent }, (res) => { res.resume(); res.on('end', resolve); }).on('error', reject);
+  });
+  const pending = new Promise((resolve) => {
+    http.get(`${e.endpoint}?api-version=2019-08-01&resource=${STORAGE}`, { headers: { 'X-IDENTITY-HEADER': e.env.IDENTITY_HEADER } }, (res) => {
+      res.resume();
+      resolve(`answered ${res.statusCode}`);
+    }).on('error', (err) => resolve(err.code || err.message));
+  });
+  while (e.counts.tokenRequests === 0) await new Promise((r) => setTimeout(r, 10));
+
+  const t0 = Date.now();
+  const first = e.stop();
+  assert.equal(e.stop(), first, 'idempotent: the same promise');
+  await first;
+  assert.ok(Date.now() - t0 < 2000, `stop() does not wait for open connections (${Date.now() - t0} ms)`);
+  assert.equal(await pending, 'ECONNRESET', 'the held request is dropped');
+  await e.stop();
+  agent.destroy();
+
+  // The port is free: a new emulator can take it.
+  const again = await emulatorCjs.start({ port: e.port });
+  assert.equal(again.port, e.port);
+  await again.stop();
+  await assert.rejects(fetchStatus(`${e.url}/nowhere`), /ECONNREFUSED|fetch failed/);
+});
+
+/** GET status with the global fetch (no keep-alive pool of ours). */
+async function fetchStatus(url) {
+  const r = await fetch(url);
+  await r.arrayBuffer();
+  return r.status;
+}
+
+test('counters work without recorded requests; reset() zeroes them and keeps the faults', async () => {
+  const e = await startTracked({ recordRequests: false, faults: { status: 500 } });
+  const h = { 'X-IDENTITY-HEADER': e.env.IDENTITY_HEADER };
+  await get(`${e.endpoint}?api-version=2019-08-01&resource=${STORAGE}`, h);
+  await get(`${e.url}/metadata/identity/oauth2/token`);
+  await get(`${e.url}/nowhere`);
+  assert.deepEqual(e.requests, []);
+  assert.deepEqual(e.counts, { requests: 3, tokenRequests: 1, probes: 1, faulted: 1, tokensIssued: 0 });
+  e.reset();
+  assert.deepEqual(e.counts, { requests: 0, tokenRequests: 0, probes: 0, faulted: 0, tokensIssued: 0 });
+  assert.equal(e.faults.length, 1);
+});
+
+test('invalid options are refused with an error that names the option', async () => {
+  await assert.rejects(emulatorCjs.start({ protocol: 'vm' }), { name: 'RangeError', message: /protocol/ });
+  await assert.rejects(emulatorCjs.start({ port: 70000 }), { name: 'RangeError', message: /port/ });
+  await assert.rejects(emulatorCjs.start({ lifetimeSeconds: 0 }), { name: 'RangeError', message: /lifetimeSeconds/ });
+  await assert.rejects(emulatorCjs.start({ tokenSource: 'vault' }), { name: 'RangeError', message: /tokenSource/ });
+  await assert.rejects(emulatorCjs.start({ faults: [{ status: 500 }, { status: 429, count: 1 }] }), { name: 'RangeError', message: /only the last fault/ });
+  await assert.rejects(emulatorCjs.start({ fault: { status: 500 }, faults: [] }), { name: 'TypeError', message: /fault or faults/ });
+  await assert.rejects(emulatorCjs.start({ faults: { status: 42 } }), { name: 'RangeError', message: /fault\.status/ });
+  await assert.rejects(emulatorCjs.start({ identities: [{}] }), { name: 'TypeError', message: /identities\[0\]/ });
+  const e = await startTracked();
+  assert.throws(() => e.setFaults({ latencyMs: -1 }), { name: 'RangeError', message: /latencyMs/ });
+});
+
+test('the log callback never sees a token or the header secret', async () => {
+  const lines = [];
+  const e = await startTracked({ log: (l) => lines.push(l) });
+  let token;
+  await withAzureEnv(e.env, async () => {
+    token = (await new (azcred().ManagedIdentityCredential)(fastRetries).getToken(SCOPE)).token;
+  });
+  await get(`${e.endpoint}?api-version=2019-08-01&resource=${STORAGE}`, { 'X-IDENTITY-HEADER': 'wrong' });
+  assert.equal(lines.length, 2);
+  assert.match(lines[0], /^GET \/msi\/token\?api-version=2019-08-01&resource=\S+ -> 200$/);
+  assert.match(lines[1], / -> 401$/);
+  for (const l of lines) {
+    assert.ok(!l.includes(e.env.IDENTITY_HEADER), 'no header secret');
+    assert.ok(!l.includes(token) && !l.includes(token.split('.')[2]), 'no token');
   }
 });
