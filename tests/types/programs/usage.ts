@@ -19,7 +19,7 @@ import {
   TokenCredential,
   backend,
   getBearerTokenProvider,
-} from '../../npm';
+} from 'azcred';
 
 async function main(): Promise<void> {
   const dac = new DefaultAzureCredential({
