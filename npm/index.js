@@ -18,6 +18,10 @@ exports.AzureDeveloperCliCredential = credentials.AzureDeveloperCliCredential;
 exports.AzurePowerShellCredential = credentials.AzurePowerShellCredential;
 exports.VisualStudioCodeCredential = credentials.VisualStudioCodeCredential;
 exports.getBearerTokenProvider = credentials.getBearerTokenProvider;
+exports.getDefaultAzureCredential = credentials.getDefaultAzureCredential;
+exports.CredentialUnavailableErrorName = errors.CredentialUnavailableErrorName;
+exports.AuthenticationErrorName = errors.AuthenticationErrorName;
+exports.AggregateAuthenticationErrorName = errors.AggregateAuthenticationErrorName;
 exports.CredentialUnavailableError = errors.CredentialUnavailableError;
 exports.AuthenticationError = errors.AuthenticationError;
 exports.AuthenticationRequiredError = errors.AuthenticationRequiredError;
@@ -28,6 +32,13 @@ exports.AzureAuthorityHosts = {
   AzureGovernment: 'https://login.microsoftonline.us',
   AzurePublicCloud: 'https://login.microsoftonline.com',
 };
+/** The `azure:identity` client logger: the app's @azure/logger one when it has that package. */
+Object.defineProperty(exports, 'logger', {
+  enumerable: true,
+  get() {
+    return require('./lib/logger').logger;
+  },
+});
 /** Which backend is in use: 'native' or 'wasm' (loads it on first read). */
 Object.defineProperty(exports, 'backend', {
   enumerable: true,

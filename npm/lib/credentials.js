@@ -21,16 +21,6 @@ class DrivenCredential {
   }
 }
 
-class DefaultAzureCredential extends DrivenCredential {
-  /**
-   * @param {object} [options] DefaultAzureCredentialOptions
-   */
-  constructor(options) {
-    super();
-    this._driven = new Driven('DefaultAzureCredential', options);
-  }
-
-}
 
 class ManagedIdentityCredential extends DrivenCredential {
   /**
@@ -48,15 +38,35 @@ class ManagedIdentityCredential extends DrivenCredential {
 
 }
 
+/** Passed by DefaultAzureCredential to ChainedTokenCredential's constructor: the subclass
+ * builds its own core credential. */
+const SUBCLASS = Symbol('azcred.subclass');
+
 class ChainedTokenCredential extends DrivenCredential {
   /**
    * @param {...import('@azure/core-auth').TokenCredential} sources tried in order
    */
   constructor(...sources) {
     super();
+    if (sources.length === 1 && sources[0] === SUBCLASS) return;
     this._driven = new Driven('ChainedTokenCredential', {}, sources);
   }
+}
 
+/** The reference's chain; like the reference's, a ChainedTokenCredential. */
+class DefaultAzureCredential extends ChainedTokenCredential {
+  /**
+   * @param {object} [options] DefaultAzureCredentialOptions
+   */
+  constructor(options) {
+    super(SUBCLASS);
+    this._driven = new Driven('DefaultAzureCredential', options);
+  }
+}
+
+/** A DefaultAzureCredential with no options, as the reference's getDefaultAzureCredential. */
+function getDefaultAzureCredential() {
+  return new DefaultAzureCredential();
 }
 
 class AzureCliCredential extends DrivenCredential {
@@ -224,4 +234,5 @@ module.exports = {
   AzurePowerShellCredential,
   VisualStudioCodeCredential,
   getBearerTokenProvider,
+  getDefaultAzureCredential,
 };

@@ -5,6 +5,11 @@
 
 const backend = require('./backend');
 const errors = require('./errors');
+const logging = require('./logger');
+
+/** Options the driver applies itself and never hands to the core: transports and key material
+ * for TLS (client certificates stay in this process's JS and OpenSSL). */
+const DRIVER_OPTIONS = new Set(['httpClient', 'tlsOptions', 'additionalPolicies']);
 
 /** JSON for the core: keeps plain values of the caller's options, drops functions, clients,
  * signals and anything cyclic. */
@@ -12,6 +17,7 @@ function coreOptions(options) {
   const out = {};
   if (!options || typeof options !== 'object') return out;
   for (const [k, v] of Object.entries(options)) {
+    if (DRIVER_OPTIONS.has(k)) continue;
     const plain = plainValue(v, 0);
     if (plain !== undefined) out[k] = plain;
   }
@@ -43,6 +49,16 @@ const MAX_LEASES = 64;
 /** Identifies this process to the core, which shares managed-identity tokens within it. */
 const PROCESS = Math.floor(Math.random() * 2 ** 52);
 
+/** The runtime named in the User-Agent header (the core writes the header). */
+let hostInfo;
+function host() {
+  if (!hostInfo) {
+    const os = require('node:os');
+    hostInfo = { runtime: 'Node', version: process.versions.node, os: `${os.type()} ${os.release()}`, arch: process.arch };
+  }
+  return hostInfo;
+}
+
 /** The environment and host facts the core may read. */
 function envSnapshot() {
   return JSON.stringify({
@@ -50,7 +66,29 @@ function envSnapshot() {
     platform: process.platform,
     tzOffsetMinutes: -new Date().getTimezoneOffset(),
     process: PROCESS,
+    host: host(),
+    logLevel: logging.enabledLevel() || null,
   });
+}
+
+/** How this credential's requests leave the process, from the options the driver keeps. */
+function transport(options) {
+  const out = {};
+  if (!options || typeof options !== 'object') return out;
+  const client = options.httpClient;
+  if (client !== undefined) {
+    if (!client || typeof client.sendRequest !== 'function') {
+      throw new TypeError('httpClient must be an object with a sendRequest(request) method (a core-rest-pipeline HttpClient)');
+    }
+    out.httpClient = client;
+  }
+  const tls = options.tlsOptions;
+  if (tls !== undefined && tls !== null) {
+    if (typeof tls !== 'object') throw new TypeError('tlsOptions must be an object ({ cert, key, pfx, passphrase })');
+    out.tls = {};
+    for (const k of ['cert', 'key', 'pfx', 'passphrase']) if (tls[k] !== undefined) out.tls[k] = tls[k];
+  }
+  return out;
 }
 
 function seed() {
@@ -84,14 +122,33 @@ class Driven {
     this.callbacks = callbacks || {};
     const opts = coreOptions(options);
     if (members) opts.members = members.map((m) => (m && m.constructor && m.constructor.name) || 'TokenCredential');
+    this.transport = transport(options);
+    const env = envSnapshot();
     try {
-      this.core = new Credential(kind, JSON.stringify(opts), envSnapshot(), seed());
+      this.core = new Credential(kind, JSON.stringify(opts), env, seed());
     } catch (e) {
       throw errors.fromBinding(e);
     }
+    this.logLevel = logging.enabledLevel();
+    this.writeLog();
     this.flows = new Map();
     this.leases = new Map();
     this.io = require('./io-node');
+  }
+
+  /** Tells the core which records the logger writes now, when that changed. */
+  syncLogLevel() {
+    const level = logging.enabledLevel();
+    if (level !== this.logLevel) {
+      this.logLevel = level;
+      this.core.setLogLevel(level || '');
+    }
+  }
+
+  /** Writes the log records the core made (it makes none while logging is off). */
+  writeLog() {
+    if (this.logLevel === undefined) return;
+    for (const record of JSON.parse(this.core.takeLog())) logging.write(record);
   }
 
   /** What each member of the credential will do, or why it is left out. */
@@ -119,6 +176,7 @@ class Driven {
     const lease = this.leases.get(requestJson);
     if (lease !== undefined && now < lease.until) return { ...lease.token };
 
+    this.syncLogLevel();
     const begun = JSON.parse(this.core.begin(requestJson, now));
     if (begun.type === 'cached') {
       const token = toAccessToken(begun.token);
@@ -180,6 +238,7 @@ class Driven {
     const core = this.core;
     for (;;) {
       const step = JSON.parse(core.poll(id, Date.now()));
+      this.writeLog();
       if (step.type === 'finished') break;
       if (step.type === 'wait') {
         await this.io.sleep(step.until - Date.now(), signal);
@@ -190,6 +249,7 @@ class Driven {
       core.handle(id, JSON.stringify(reply), Date.now());
     }
     const out = JSON.parse(core.finish(id, Date.now()));
+    this.writeLog();
     if (out.ok) return toAccessToken(out.token);
     throw errors.fromCore(out.error, request.scopes, options, originals);
   }
@@ -197,7 +257,7 @@ class Driven {
   perform(action, signal, originals) {
     switch (action.type) {
       case 'http':
-        return this.io.http(action, signal);
+        return this.io.http(action, signal, this.transport);
       case 'run':
         return this.io.run(action, signal);
       case 'readFile':

@@ -2,10 +2,15 @@
 // The error classes of @azure/identity 4.14.1, with the same names, constructor signatures and
 // messages, and the translation of the core's error values into them.
 
+/** The `name` of each error class, as the reference exports them. */
+const CredentialUnavailableErrorName = 'CredentialUnavailableError';
+const AuthenticationErrorName = 'AuthenticationError';
+const AggregateAuthenticationErrorName = 'AggregateAuthenticationError';
+
 class CredentialUnavailableError extends Error {
   constructor(message, options) {
     super(message, options);
-    this.name = 'CredentialUnavailableError';
+    this.name = CredentialUnavailableErrorName;
   }
 }
 
@@ -45,7 +50,7 @@ class AuthenticationError extends Error {
     );
     this.statusCode = statusCode;
     this.errorResponse = errorResponse;
-    this.name = 'AuthenticationError';
+    this.name = AuthenticationErrorName;
   }
 }
 
@@ -65,7 +70,7 @@ class AggregateAuthenticationError extends Error {
     const errorDetail = errors.join('\n');
     super(`${errorMessage}\n${errorDetail}`);
     this.errors = errors;
-    this.name = 'AggregateAuthenticationError';
+    this.name = AggregateAuthenticationErrorName;
   }
 }
 
@@ -126,6 +131,9 @@ function fromBinding(err) {
 }
 
 module.exports = {
+  CredentialUnavailableErrorName,
+  AuthenticationErrorName,
+  AggregateAuthenticationErrorName,
   CredentialUnavailableError,
   AuthenticationError,
   AggregateAuthenticationError,

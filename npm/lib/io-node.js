@@ -75,8 +75,101 @@ function loadProxyAgent() {
   return proxyAgentModule;
 }
 
-/** Sends an HTTP(S) request; resolves to a reply, never rejects. */
-function http(action, signal) {
+/** Headers as core-rest-pipeline's `HttpHeaders` (case-insensitive names), for an app's
+ * `httpClient`. */
+class Headers {
+  constructor(raw) {
+    this._map = new Map();
+    for (const [k, v] of Object.entries(raw || {})) this.set(k, v);
+  }
+  set(name, value) {
+    this._map.set(name.toLowerCase(), { name, value: String(value) });
+  }
+  get(name) {
+    const e = this._map.get(name.toLowerCase());
+    return e && e.value;
+  }
+  has(name) {
+    return this._map.has(name.toLowerCase());
+  }
+  delete(name) {
+    this._map.delete(name.toLowerCase());
+  }
+  toJSON(options) {
+    const out = {};
+    for (const [key, e] of this._map) out[options && options.preserveCase ? e.name : key] = e.value;
+    return out;
+  }
+  toString() {
+    return JSON.stringify(this.toJSON({ preserveCase: true }));
+  }
+  *[Symbol.iterator]() {
+    for (const [key, e] of this._map) yield [key, e.value];
+  }
+}
+
+/** The response headers of an app's `httpClient` as a plain object. */
+function plainHeaders(h) {
+  if (!h) return {};
+  if (typeof h.toJSON === 'function') return h.toJSON();
+  if (typeof h[Symbol.iterator] === 'function') return Object.fromEntries(h);
+  return { ...h };
+}
+
+/** Sends the request through the app's core-rest-pipeline `HttpClient`; resolves to a reply,
+ * never rejects. The deadline becomes the request's `timeout` and an abort of its signal. */
+async function httpViaClient(client, action, signal) {
+  const { request, deadline } = action;
+  const controller = new AbortController();
+  const onAbort = () => controller.abort();
+  if (signal) {
+    if (signal.aborted) return failed('aborted', 'The operation was aborted.');
+    signal.addEventListener('abort', onAbort, { once: true });
+  }
+  const left = Math.max(1, deadline - Date.now());
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, left);
+  const headers = new Headers(request.headers);
+  try {
+    const res = await client.sendRequest({
+      url: request.url,
+      method: request.method,
+      headers,
+      body: request.body,
+      timeout: left,
+      withCredentials: false,
+      requestId: headers.get('x-ms-client-request-id') || '',
+      abortSignal: controller.signal,
+      allowInsecureConnection: request.url.startsWith('http:'),
+      disableKeepAlive: false,
+      enableBrowserStreams: false,
+      streamResponseStatusCodes: undefined,
+      tracingOptions: undefined,
+    });
+    let body = res.bodyAsText;
+    if (body === undefined || body === null) body = '';
+    if (Buffer.byteLength(String(body)) > MAX_BODY_BYTES) {
+      return failed('tooLarge', `the response body exceeded ${MAX_BODY_BYTES} bytes`);
+    }
+    return { type: 'http', status: res.status, headers: plainHeaders(res.headers), body: String(body) };
+  } catch (e) {
+    if (timedOut) return failed('timedOut', 'the request timed out');
+    if (signal && signal.aborted) return failed('aborted', 'The operation was aborted.');
+    return failed(failureKind(e), (e && e.message) || 'the httpClient failed');
+  } finally {
+    clearTimeout(timer);
+    if (signal) signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Sends an HTTP(S) request; resolves to a reply, never rejects. `transport` holds what the
+ * credential's options say about how: an app's `httpClient`, or `tls` client-certificate
+ * settings for https requests. */
+function http(action, signal, transport) {
+  if (transport && transport.httpClient) return httpViaClient(transport.httpClient, action, signal);
   const { request, deadline, connectDeadline } = action;
   let url;
   try {
@@ -101,6 +194,7 @@ function http(action, signal) {
     const headers = { ...request.headers };
     if (request.body !== undefined) headers['Content-Length'] = Buffer.byteLength(request.body);
     const options = { method: request.method, headers, agent: false };
+    if (transport && transport.tls && url.protocol === 'https:') Object.assign(options, transport.tls);
     if (request.proxy) {
       // The core decided this request goes through a proxy (HTTPS_PROXY and NO_PROXY).
       const proxyAgent = loadProxyAgent();

@@ -19,7 +19,9 @@ const { BlobServiceClient } = require('@azure/storage-blob');
 const azcred = require('../../npm');
 const { ensureTestCa } = require('../support/tls');
 const { startAzurite } = require('../support/azurite');
-const { startFakeEndpoint, tokenBody, setAzureEnv } = require('../support/fake-endpoint');
+const { startFakeEndpoint, tokenBody, setAzureEnv, expectedUserAgent } = require('../support/fake-endpoint');
+
+const EXPECTED_USER_AGENT = expectedUserAgent();
 
 // Proxy variables of the machine must not route the test's own requests.
 const PROXY_VARS = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy'];
@@ -244,6 +246,10 @@ test('ClientSecretCredential: one POST with the secret, a token Azurite accepts'
   assert.equal(r.path, `/${TENANT}/oauth2/v2.0/token`);
   assert.match(r.query['client-request-id'], UUID_V4);
   assert.equal(r.headers['x-ms-client-request-id'], r.query['client-request-id']);
+  // The id goes in every place MSAL and the pipeline put one, and is asked back in the answer.
+  assert.equal(r.headers['client-request-id'], r.query['client-request-id']);
+  assert.equal(r.headers['return-client-request-id'], 'true');
+  assert.equal(r.headers['user-agent'], EXPECTED_USER_AGENT);
   assert.deepEqual(Object.keys(r.form), [
     'client_id', 'scope', 'grant_type', 'x-ms-lib-capability', 'client-request-id', 'client_secret', 'claims',
   ]);
@@ -258,9 +264,11 @@ test('ClientSecretCredential: a wrong secret is AuthenticationRequiredError with
   await assert.rejects(cred.getToken(STORAGE), (e) => {
     assert.equal(e.name, 'AuthenticationRequiredError');
     assert.ok(e instanceof azcred.AuthenticationRequiredError);
+    const id = entra.requests.at(-1).query['client-request-id'];
+    assert.match(id, UUID_V4);
     assert.equal(
       e.message,
-      'invalid_client: Error(s): 7000215 - Timestamp: 2024-01-01 00:00:00Z - Description: AADSTS7000215: Invalid client secret provided. - Correlation ID: corr-1 - Trace ID: trace-1',
+      `invalid_client: Error(s): 7000215 - Timestamp: 2024-01-01 00:00:00Z - Description: AADSTS7000215: Invalid client secret provided. - Correlation ID: corr-1 - Trace ID: trace-1 - Client request ID: ${id}`,
     );
     assert.deepEqual(e.scopes, [STORAGE]);
     return true;

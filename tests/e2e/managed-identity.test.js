@@ -7,7 +7,9 @@ const assert = require('node:assert/strict');
 
 const azcred = require('../../npm');
 const { startEmulator } = require('../../npm/lib/emulator');
-const { startFakeEndpoint, tokenBody, setAzureEnv } = require('../support/fake-endpoint');
+const { startFakeEndpoint, tokenBody, setAzureEnv, expectedUserAgent } = require('../support/fake-endpoint');
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 const STORAGE = 'https://storage.azure.com/.default';
 const SECRET = 'sentinel-identity-header-5d1f0c';
@@ -71,6 +73,9 @@ test('App Service, system-assigned: exact request, token shape, resource mapping
   assert.equal(s.requests.length, 1);
   const r = s.requests[0];
   assert.equal(r.rawQuery, '?api-version=2019-08-01&resource=https%3A%2F%2Fstorage.azure.com');
+  // What every request carries, so Microsoft support can trace it.
+  assert.equal(r.headers['user-agent'], expectedUserAgent());
+  assert.match(r.headers['x-ms-client-request-id'], UUID_V4);
 });
 
 test('App Service, user-assigned: client id, object id, resource id (mi_res_id)', async () => {
@@ -87,6 +92,8 @@ test('App Service, user-assigned: client id, object id, resource id (mi_res_id)'
       [undefined, undefined, '/subscriptions/x/rg/y'],
     ],
   );
+  const ids = s.requests.map((r) => r.headers['x-ms-client-request-id']);
+  assert.equal(new Set(ids).size, 3, `a fresh client request id per request: ${ids}`);
   assert.throws(
     () => new azcred.ManagedIdentityCredential({ clientId: 'a', objectId: 'b' }),
     (e) => e.name === 'Error' && /only one of 'clientId', 'resourceId', or 'objectId'/.test(e.message),

@@ -117,4 +117,13 @@ function setAzureEnv(vars) {
   Object.assign(process.env, { AZCRED_IMDS_ENDPOINT: NO_IMDS }, vars);
 }
 
-module.exports = { startFakeEndpoint, tokenBody, setAzureEnv, AZURE_VARS };
+/** The User-Agent azcred sends from this process (the package's version, this Node, this OS),
+ * after `prefix` when given. Written out here, not asked of azcred, so a wrong header fails. */
+function expectedUserAgent(prefix) {
+  const os = require('node:os');
+  const { version } = require('../../npm/package.json');
+  const own = `azcred/${version} Node/${process.versions.node} (${os.type()} ${os.release()}; ${process.arch})`;
+  return prefix ? `${prefix} ${own}` : own;
+}
+
+module.exports = { startFakeEndpoint, tokenBody, setAzureEnv, AZURE_VARS, expectedUserAgent };

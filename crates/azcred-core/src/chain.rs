@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use crate::error::{ErrorKind, Misuse, TokenError};
-use crate::io::{Reply, Step};
+use crate::io::{Action, Reply, Step};
+use crate::jwt;
+use crate::log::{self, Log, LogLevel, LogRecord};
 use crate::retry::Rng;
 use crate::source::{Source, SourceFlow, SourceStep, StartContext, TokenRequest};
 use crate::time::Timestamp;
@@ -41,9 +43,32 @@ pub(crate) enum Mode {
     PassThrough,
 }
 
+/// What every walk of one credential shares: how its requests are labelled and what is logged.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ChainContext {
+    /// The chain's name in log lines (`ChainedTokenCredential`, also for
+    /// `DefaultAzureCredential`, as the reference's logger), or `None` for a standalone credential.
+    pub(crate) label: Option<&'static str>,
+    /// The `User-Agent` of every request.
+    pub(crate) user_agent: String,
+    /// `loggingOptions.allowLoggingAccountIdentifiers`.
+    pub(crate) log_account_identifiers: bool,
+}
+
+/// The action handed to the driver and not yet answered, with when it was handed out.
+#[derive(Debug)]
+struct Sent {
+    action: Action,
+    at: Timestamp,
+}
+
 /// One walk of the chain for one request.
 #[derive(Debug)]
 pub(crate) struct ChainFlow {
+    ctx: Arc<ChainContext>,
+    log: Log,
+    sent: Option<Sent>,
+    waiting_until: Option<Timestamp>,
     members: Arc<[Member]>,
     order: Vec<usize>,
     pos: usize,
@@ -59,7 +84,10 @@ pub(crate) struct ChainFlow {
 
 impl ChainFlow {
     /// Starts a walk over `order` (indices into `members`).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
+        ctx: Arc<ChainContext>,
+        log_level: Option<LogLevel>,
         members: Arc<[Member]>,
         order: Vec<usize>,
         mode: Mode,
@@ -68,6 +96,10 @@ impl ChainFlow {
         seed: u64,
     ) -> Self {
         Self {
+            ctx,
+            log: Log::new(log_level),
+            sent: None,
+            waiting_until: None,
             members,
             order,
             pos: 0,
@@ -84,6 +116,12 @@ impl ChainFlow {
 
     /// Returns the next step.
     pub(crate) fn poll(&mut self, now: Timestamp) -> Step {
+        if let Some(sent) = &self.sent {
+            // Unanswered: the same action again (its request id included).
+            return Step::Perform {
+                action: sent.action.clone(),
+            };
+        }
         loop {
             if self.result.is_some() {
                 return Step::Finished;
@@ -96,6 +134,13 @@ impl ChainFlow {
             if self.current.is_none() {
                 match &member.slot {
                     Slot::Skipped(reason) => {
+                        let who = self.ctx.label.unwrap_or("ChainedTokenCredential");
+                        self.log.emit(LogLevel::Info, || {
+                            format!(
+                                "{who} => getToken() => Skipping {}, reason: {reason}",
+                                member.name
+                            )
+                        });
                         self.errors.push(
                             TokenError::unavailable(format!(
                                 "{} is not used: {reason}",
@@ -118,23 +163,77 @@ impl ChainFlow {
             let Some(flow) = self.current.as_mut() else {
                 continue;
             };
-            match flow.poll(now) {
-                SourceStep::Perform(action) => return Step::Perform { action },
-                SourceStep::Wait(until) => return Step::Wait { until },
-                SourceStep::Done(Ok(token)) => self.result = Some(Ok((token, idx))),
+            let step = flow.poll(now);
+            let name = member.name.as_str();
+            flow.drain_log(&mut self.log);
+            match step {
+                SourceStep::Perform(action) => {
+                    let action = self.stamp(action);
+                    self.sent = Some(Sent {
+                        action: action.clone(),
+                        at: now,
+                    });
+                    return Step::Perform { action };
+                }
+                SourceStep::Wait(until) => {
+                    if self.waiting_until != Some(until) {
+                        self.waiting_until = Some(until);
+                        let ms = log::elapsed_ms(now, until);
+                        self.log.emit(LogLevel::Warning, || {
+                            format!("{name} => getToken() => Retrying in {ms} ms.")
+                        });
+                    }
+                    return Step::Wait { until };
+                }
+                SourceStep::Done(Ok(token)) => {
+                    let scopes = &self.request.scopes;
+                    self.log.emit(LogLevel::Info, || {
+                        format!("{name} => getToken() => {}", log::success(scopes))
+                    });
+                    if self.ctx.log_account_identifiers {
+                        if let Some(line) = jwt::account_identifiers(token.token.expose()) {
+                            self.log.emit(LogLevel::Info, || line);
+                        }
+                    }
+                    if let Some(label) = self.ctx.label {
+                        self.log.emit(LogLevel::Info, || {
+                            format!(
+                                "{label} => getToken() => Result for {name}: {}",
+                                log::success(scopes)
+                            )
+                        });
+                    }
+                    self.result = Some(Ok((token, idx)));
+                }
                 SourceStep::Done(Err(e)) => {
                     let e = if e.credential.is_none() {
-                        e.from_credential(&member.name)
+                        e.from_credential(name)
                     } else {
                         e
                     };
+                    let scopes = &self.request.scopes;
+                    self.log.emit(LogLevel::Info, || {
+                        format!("{name} => getToken() => {}", log::error(scopes, &e.message))
+                    });
                     let last = self.pos + 1 == self.order.len();
-                    match self.mode {
-                        Mode::Walk if e.kind.chain_continues() => self.errors.push(e),
-                        Mode::PassThrough if !last && e.kind.chain_continues() => {
-                            self.errors.push(e)
+                    let moves_on = match self.mode {
+                        Mode::Walk => e.kind.chain_continues(),
+                        Mode::PassThrough => !last && e.kind.chain_continues(),
+                    };
+                    if moves_on {
+                        if !last {
+                            let label = self.ctx.label.unwrap_or("ChainedTokenCredential");
+                            self.log.emit(LogLevel::Warning, || {
+                                format!(
+                                    "{label} => getToken() => {name} is unavailable; trying the \
+                                     next credential. Reason: {}",
+                                    e.message
+                                )
+                            });
                         }
-                        _ => self.result = Some(Err(e)),
+                        self.errors.push(e);
+                    } else {
+                        self.result = Some(Err(e));
                     }
                     self.current = None;
                     self.pos += 1;
@@ -150,11 +249,62 @@ impl ChainFlow {
 
     /// Takes the reply to the outstanding action of the current member.
     pub(crate) fn handle(&mut self, reply: Reply, now: Timestamp) -> Result<(), Misuse> {
-        match self.current.as_mut() {
-            Some(flow) if self.result.is_none() => flow.handle(reply, now),
-            _ if self.result.is_some() => Err(Misuse::Finished),
-            _ => Err(Misuse::NoActionOutstanding),
+        if self.result.is_some() {
+            return Err(Misuse::Finished);
         }
+        let Some(flow) = self.current.as_mut() else {
+            return Err(Misuse::NoActionOutstanding);
+        };
+        if let Some(sent) = &self.sent {
+            if self.log.enabled(LogLevel::Verbose) {
+                let name = self
+                    .order
+                    .get(self.pos)
+                    .map_or("", |&i| self.members[i].name.as_str());
+                if let Some(line) = describe_exchange(&sent.action, &reply, sent.at, now) {
+                    self.log
+                        .emit(LogLevel::Verbose, || format!("{name} => {line}"));
+                }
+            }
+        }
+        flow.handle(reply, now)?;
+        self.sent = None;
+        flow.drain_log(&mut self.log);
+        Ok(())
+    }
+
+    /// Puts on an HTTP request what every request carries: azcred's `User-Agent` and, unless
+    /// the source set one, a fresh `x-ms-client-request-id` (as the reference's pipeline does).
+    fn stamp(&mut self, action: Action) -> Action {
+        match action {
+            Action::Http {
+                mut request,
+                deadline,
+                connect_deadline,
+            } => {
+                if request.headers.get("user-agent").is_none() {
+                    request
+                        .headers
+                        .push("User-Agent", self.ctx.user_agent.clone());
+                }
+                if request.headers.get("x-ms-client-request-id").is_none() {
+                    request
+                        .headers
+                        .push("x-ms-client-request-id", jwt::uuid_v4(&mut self.rng));
+                }
+                Action::Http {
+                    request,
+                    deadline,
+                    connect_deadline,
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// Takes the log records kept so far.
+    pub(crate) fn take_log(&mut self) -> Vec<LogRecord> {
+        self.log.take()
     }
 
     /// Takes the outcome: the token and the index of the member that produced it, or the error.
@@ -175,14 +325,58 @@ impl ChainFlow {
 
     fn conclude(&mut self) {
         let errors = std::mem::take(&mut self.errors);
-        self.result = Some(Err(match self.mode {
+        let e = match self.mode {
             _ if errors.is_empty() => TokenError::unavailable("Failed to retrieve a valid token"),
             Mode::PassThrough if errors.len() == 1 => errors
                 .into_iter()
                 .next()
                 .unwrap_or_else(|| TokenError::unavailable("Failed to retrieve a valid token")),
             _ => aggregate(errors),
-        }));
+        };
+        if let Some(label) = self.ctx.label {
+            let scopes = &self.request.scopes;
+            self.log.emit(LogLevel::Info, || {
+                format!(
+                    "{label} => getToken() => {}",
+                    log::error(scopes, &e.message)
+                )
+            });
+        }
+        self.result = Some(Err(e));
+    }
+}
+
+/// The verbose line for one answered action: the request and its status, or the program and
+/// its exit code, with how long it took. Nothing from a body, an argument list or a file.
+fn describe_exchange(
+    action: &Action,
+    reply: &Reply,
+    at: Timestamp,
+    now: Timestamp,
+) -> Option<String> {
+    let ms = log::elapsed_ms(at, now);
+    match (action, reply) {
+        (Action::Http { request, .. }, Reply::Http(resp)) => Some(format!(
+            "{} {} => status {} in {ms} ms",
+            request.method.as_str(),
+            log::sanitize_url(&request.url),
+            resp.status
+        )),
+        (Action::Http { request, .. }, Reply::Failed(f)) => Some(format!(
+            "{} {} => failed ({:?}) in {ms} ms",
+            request.method.as_str(),
+            log::sanitize_url(&request.url),
+            f.kind
+        )),
+        (Action::Run { program, .. }, Reply::Ran(out)) => Some(match out.exit_code {
+            Some(code) => format!("ran {program} => exit code {code} in {ms} ms"),
+            None => format!("ran {program} => killed by a signal after {ms} ms"),
+        }),
+        (Action::Run { program, .. }, Reply::Failed(f)) => Some(format!(
+            "ran {program} => failed ({:?}) after {ms} ms",
+            f.kind
+        )),
+        _ => None,
     }
 }
 

@@ -6,10 +6,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::cache::{CacheKey, Lookup, TokenCache};
-use crate::chain::{ChainFlow, Member, Mode, Slot};
+use crate::chain::{ChainContext, ChainFlow, Member, Mode, Slot};
 use crate::env::EnvSnapshot;
 use crate::error::{ConfigError, Misuse, TokenError};
+use crate::http::user_agent;
 use crate::io::{Reply, Step};
+use crate::log::{Log, LogLevel, LogRecord};
 use crate::options::Options;
 use crate::plan;
 use crate::retry::Rng;
@@ -77,6 +79,11 @@ impl Flow {
     pub fn handle(&mut self, reply: Reply, now: Timestamp) -> Result<(), Misuse> {
         self.chain.handle(reply, now)
     }
+
+    /// Takes the log records this flow made so far (for the levels its credential logs).
+    pub fn take_log(&mut self) -> Vec<LogRecord> {
+        self.chain.take_log()
+    }
 }
 
 /// What `explain` reports for one member of a credential.
@@ -107,6 +114,8 @@ pub struct Credential {
     id: u64,
     next_flow: u64,
     rng: Rng,
+    context: Arc<ChainContext>,
+    log: Log,
 }
 
 impl Credential {
@@ -121,7 +130,38 @@ impl Credential {
     ) -> Result<Self, ConfigError> {
         let plan = plan::build(kind, options, env)?;
         let rng = Rng::new(seed);
+        let chain = plan.mode == Mode::Walk;
+        let context = Arc::new(ChainContext {
+            label: chain.then_some("ChainedTokenCredential"),
+            user_agent: user_agent(
+                options
+                    .user_agent_options
+                    .as_ref()
+                    .and_then(|u| u.user_agent_prefix.as_deref()),
+                env.host(),
+            ),
+            log_account_identifiers: options
+                .logging_options
+                .as_ref()
+                .is_some_and(|l| l.allow_logging_account_identifiers),
+        });
+        let mut log = Log::new(env.log_level());
+        for m in plan.members.iter() {
+            match &m.slot {
+                Slot::Ready(s) if !matches!(kind, "ChainedTokenCredential") => {
+                    log.emit(LogLevel::Info, || {
+                        format!("{} => {}.", m.name, s.describe())
+                    });
+                }
+                Slot::Ready(_) => {}
+                Slot::Skipped(reason) => log.emit(LogLevel::Warning, || {
+                    format!("{kind} => Skipped {}: {reason}", m.name)
+                }),
+            }
+        }
         Ok(Self {
+            context,
+            log,
             name: kind.to_owned(),
             members: plan.members.into(),
             mode: plan.mode,
@@ -133,6 +173,18 @@ impl Credential {
             next_flow: 1,
             rng,
         })
+    }
+
+    /// Changes which log records this credential and the flows it starts from now on make
+    /// (`None`: none).
+    pub fn set_log_level(&mut self, level: Option<LogLevel>) {
+        self.log.set_level(level);
+    }
+
+    /// Takes the log records made so far by this credential itself and by the flows it has
+    /// finished.
+    pub fn take_log(&mut self) -> Vec<LogRecord> {
+        self.log.take()
     }
 
     /// The reference's class name of this credential.
@@ -183,6 +235,8 @@ impl Credential {
             None => ((0..self.members.len()).collect(), self.mode),
         };
         let chain = ChainFlow::new(
+            Arc::clone(&self.context),
+            self.log.level(),
             Arc::clone(&self.members),
             order,
             mode,
@@ -223,8 +277,10 @@ impl Credential {
         if self.inflight.get(&flow.key) == Some(&flow.id) {
             self.inflight.remove(&flow.key);
         }
-        let finished = flow.chain.is_finished();
-        match flow.chain.into_result() {
+        let mut chain = flow.chain;
+        self.log.extend(chain.take_log());
+        let finished = chain.is_finished();
+        match chain.into_result() {
             Ok((token, member)) => {
                 self.cache.insert(flow.key, token.clone(), now);
                 if self.sticky_enabled {

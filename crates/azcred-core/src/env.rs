@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::log::LogLevel;
+
 /// The operating system family, as Node's `process.platform` names it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
@@ -39,6 +41,26 @@ pub struct EnvSnapshot {
     /// Identifies the driver's process: credentials with the same value share managed-identity
     /// tokens, as the reference's process-wide cache does. `None` shares nothing.
     process: Option<u64>,
+    /// The runtime the driver runs on, for the `User-Agent` header.
+    host: Option<HostInfo>,
+    /// The most verbose level the driver's logger writes now; `None` when logging is off.
+    log_level: Option<LogLevel>,
+}
+
+/// The runtime and machine the driver runs on, as the `User-Agent` header names them
+/// (`Node/20.20.2 (Linux 6.1.0; x64)`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase", default))]
+pub struct HostInfo {
+    /// The runtime's name (`Node`).
+    pub runtime: String,
+    /// The runtime's version (`20.20.2`).
+    pub version: String,
+    /// The operating system's name and release (`Linux 6.1.0`).
+    pub os: String,
+    /// The CPU architecture (`x64`).
+    pub arch: String,
 }
 
 impl EnvSnapshot {
@@ -74,6 +96,28 @@ impl EnvSnapshot {
     pub fn with_process(mut self, process: u64) -> Self {
         self.process = Some(process);
         self
+    }
+
+    /// Sets the runtime named in the `User-Agent` header, builder style.
+    pub fn with_host(mut self, host: HostInfo) -> Self {
+        self.host = Some(host);
+        self
+    }
+
+    /// Sets the most verbose level the driver's logger writes, builder style.
+    pub fn with_log_level(mut self, level: Option<LogLevel>) -> Self {
+        self.log_level = level;
+        self
+    }
+
+    /// The runtime named in the `User-Agent` header, if the driver said.
+    pub fn host(&self) -> Option<&HostInfo> {
+        self.host.as_ref()
+    }
+
+    /// The most verbose level the driver's logger writes.
+    pub fn log_level(&self) -> Option<LogLevel> {
+        self.log_level
     }
 
     /// The process identity that scopes shared managed-identity tokens, if any.
@@ -113,6 +157,8 @@ impl std::fmt::Debug for EnvSnapshot {
             .field("platform", &self.platform)
             .field("tz_offset_minutes", &self.tz_offset_minutes)
             .field("process", &self.process)
+            .field("host", &self.host)
+            .field("log_level", &self.log_level)
             .finish()
     }
 }

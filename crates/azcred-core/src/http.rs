@@ -18,6 +18,16 @@ pub enum Method {
     Post,
 }
 
+impl Method {
+    /// The method's name on the wire (`GET`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+        }
+    }
+}
+
 /// Ordered header name/value pairs. Crosses the bindings as a plain object.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Headers(Vec<(String, String)>);
@@ -235,6 +245,31 @@ impl fmt::Debug for HttpResponse {
             .field("body_len", &self.body.len())
             .finish()
     }
+}
+
+/// azcred's version, which is the npm package's.
+pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The `User-Agent` of every request: `[prefix ]azcred/<version> Node/<version> (<os>; <arch>)`,
+/// or `azcred/<version>` alone when the driver did not say what it runs on.
+pub(crate) fn user_agent(prefix: Option<&str>, host: Option<&crate::env::HostInfo>) -> String {
+    let mut out = String::new();
+    if let Some(p) = prefix.map(str::trim).filter(|p| !p.is_empty()) {
+        out.push_str(p);
+        out.push(' ');
+    }
+    out.push_str("azcred/");
+    out.push_str(VERSION);
+    if let Some(h) = host.filter(|h| !h.runtime.is_empty()) {
+        out.push_str(&format!(
+            " {}/{} ({}; {})",
+            h.runtime, h.version, h.os, h.arch
+        ));
+    }
+    // A header value may not hold control characters; a prefix from the caller might.
+    out.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// Percent-encodes a query or form component (`application/x-www-form-urlencoded` rules).

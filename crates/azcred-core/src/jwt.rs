@@ -69,6 +69,30 @@ pub(crate) fn signing_input(claims: &AssertionClaims<'_>, now: Timestamp, jti: &
     )
 }
 
+/// The `[Authenticated account]` line the reference logs for `allowLoggingAccountIdentifiers`,
+/// from the claims of an access token (`appid`, `tid`, `upn`, `oid`), or `None` when the token
+/// is not a JWT with a JSON payload. Only those four claims are read; the token never appears.
+pub(crate) fn account_identifiers(token: &str) -> Option<String> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let claim = |name: &str| match claims.get(name) {
+        Some(serde_json::Value::String(s)) => crate::source::excerpt(s, 200),
+        Some(serde_json::Value::Null) | None => "undefined".to_owned(),
+        Some(other) => crate::source::excerpt(&other.to_string(), 200),
+    };
+    let upn = match claims.get("upn").and_then(serde_json::Value::as_str) {
+        Some(u) if !u.is_empty() => crate::source::excerpt(u, 200),
+        _ => "No User Principal Name available".to_owned(),
+    };
+    Some(format!(
+        "[Authenticated account] Client ID: {}. Tenant ID: {}. User Principal Name: {upn}. Object ID (user): {}",
+        claim("appid"),
+        claim("tid"),
+        claim("oid"),
+    ))
+}
+
 /// Whether `s` is a non-empty base64url string without padding (a JWS signature).
 pub(crate) fn is_base64url(s: &str) -> bool {
     !s.is_empty()
@@ -78,6 +102,20 @@ pub(crate) fn is_base64url(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn account_identifiers_come_from_the_token_claims_only() {
+        let payload =
+            URL_SAFE_NO_PAD.encode(r#"{"appid":"app","tid":"ten","oid":"obj","secret":"no"}"#);
+        let token = format!("h.{payload}.sig");
+        assert_eq!(
+            account_identifiers(&token).unwrap(),
+            "[Authenticated account] Client ID: app. Tenant ID: ten. User Principal Name: No User \
+             Principal Name available. Object ID (user): obj"
+        );
+        assert!(account_identifiers("opaque-token").is_none());
+        assert!(account_identifiers("a.!!!.c").is_none());
+    }
+
     use super::*;
 
     fn decode(part: &str) -> serde_json::Value {

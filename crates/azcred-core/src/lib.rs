@@ -56,6 +56,7 @@ mod error;
 mod http;
 mod io;
 mod jwt;
+mod log;
 mod options;
 mod plan;
 mod proxy;
@@ -69,13 +70,17 @@ mod token;
 pub mod wire;
 
 pub use credential::{Begin, Credential, Flow, FlowId, MemberReport};
-pub use env::{EnvSnapshot, Platform};
+pub use env::{EnvSnapshot, HostInfo, Platform};
 pub use error::{ConfigError, ErrorKind, ErrorResponse, Misuse, TokenError};
 pub use http::{Headers, HttpRequest, HttpResponse, Method};
 pub use io::{
     Action, DelegateOutcome, ForeignError, IoFailure, IoFailureKind, ProcessOutput, Reply, Step,
 };
-pub use options::{OneOrMany, Options, RetryOptions};
+pub use log::{LogLevel, LogRecord};
+pub use options::{
+    LoggingOptions, OneOrMany, Options, ProxyOptions, RedirectOptions, RetryOptions,
+    UserAgentOptions,
+};
 pub use secret::Secret;
 pub use source::TokenRequest;
 pub use time::Timestamp;

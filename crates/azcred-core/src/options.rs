@@ -36,6 +36,52 @@ pub struct RetryOptions {
     pub max_retry_delay_in_ms: Option<u64>,
 }
 
+/// `userAgentOptions`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase", default))]
+pub struct UserAgentOptions {
+    /// Put in front of azcred's own `User-Agent`, separated by a space.
+    pub user_agent_prefix: Option<String>,
+}
+
+/// `loggingOptions`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase", default))]
+pub struct LoggingOptions {
+    /// Log the tenant, app and object id (and UPN) an Entra token was issued for, at `info`.
+    pub allow_logging_account_identifiers: bool,
+    /// Accepted; the reference drops the messages it would enable anyway.
+    pub enable_unsafe_support_logging: bool,
+}
+
+/// `proxyOptions`: an explicit proxy for Entra requests, in place of `HTTPS_PROXY`.
+#[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase", default))]
+pub struct ProxyOptions {
+    /// The proxy's address with its scheme (`http://proxy.example`).
+    pub host: String,
+    /// The proxy's port.
+    pub port: Option<u16>,
+    /// The user name, when the proxy wants one.
+    pub username: Option<String>,
+    /// The password, when the proxy wants one.
+    pub password: Option<Secret>,
+}
+
+/// `redirectOptions`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase", default))]
+pub struct RedirectOptions {
+    /// Whether redirects are followed.
+    pub handle_redirects: Option<bool>,
+    /// How many redirects are followed at most.
+    pub max_retries: Option<u32>,
+}
+
 /// The union of the options of every credential class. Each credential reads the ones the
 /// reference's class of the same name reads; unknown fields are ignored. The JS classes put their
 /// positional constructor arguments here too (`tenantId`, `clientId`, `clientSecret`, ...).
@@ -91,4 +137,16 @@ pub struct Options {
     /// Set by the `ClientAssertionCredential` class when it was given a `getAssertion` callback
     /// (functions do not cross into the core; the driver calls it for `Action::GetAssertion`).
     pub assertion_callback: bool,
+    /// `userAgentOptions`.
+    pub user_agent_options: Option<UserAgentOptions>,
+    /// `loggingOptions`.
+    pub logging_options: Option<LoggingOptions>,
+    /// `proxyOptions`.
+    pub proxy_options: Option<ProxyOptions>,
+    /// `redirectOptions`: azcred never follows redirects, so only settings that say so are
+    /// accepted.
+    pub redirect_options: Option<RedirectOptions>,
+    /// `allowInsecureConnection`: accepted; as in the reference it changes nothing (Entra
+    /// authority hosts must be https, managed-identity endpoints are reached as they are).
+    pub allow_insecure_connection: Option<bool>,
 }

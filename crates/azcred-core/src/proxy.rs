@@ -12,6 +12,9 @@
 //! - `host:port`: that host on that port only (the URL's port, 443 for https by default).
 
 use crate::env::EnvSnapshot;
+use crate::error::ConfigError;
+use crate::http::encode_component;
+use crate::options::{Options, ProxyOptions};
 use crate::secret::Secret;
 
 /// The proxy settings read from the environment.
@@ -55,6 +58,16 @@ impl ProxyConfig {
         Self { url, no_proxy }
     }
 
+    /// The proxy settings of a credential: `proxyOptions` when given (as the reference's
+    /// `proxyPolicy`, `NO_PROXY` still applies), else the environment's.
+    pub(crate) fn new(options: &Options, env: &EnvSnapshot) -> Result<Self, ConfigError> {
+        let mut config = Self::from_env(env);
+        if let Some(p) = &options.proxy_options {
+            config.url = Some(explicit_url(p)?);
+        }
+        Ok(config)
+    }
+
     /// The proxy for a request to `url`, or `None` to connect directly.
     pub(crate) fn for_url(&self, url: &str) -> Option<Secret> {
         let proxy = self.url.as_ref()?;
@@ -64,6 +77,43 @@ impl ProxyConfig {
         }
         Some(proxy.clone())
     }
+}
+
+/// `proxyOptions` as a proxy URL (`http://user:password@host:port`). The message of an invalid
+/// one names the option, never its values (the password is a secret).
+fn explicit_url(p: &ProxyOptions) -> Result<Secret, ConfigError> {
+    let invalid = |why: &str| {
+        ConfigError::invalid(format!(
+            "proxyOptions.host {why}; give it with its scheme, as in {{ host: 'http://proxy.example', port: 8080 }}"
+        ))
+    };
+    let host = p.host.trim().trim_end_matches('/');
+    let Some((scheme, rest)) = host.split_once("://") else {
+        return Err(invalid("has no scheme (http:// or https://)"));
+    };
+    if !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https") {
+        return Err(invalid("must use http:// or https://"));
+    }
+    if rest.is_empty()
+        || rest.contains(['/', '?', '#', '@'])
+        || rest.chars().any(char::is_whitespace)
+    {
+        return Err(invalid("must be a scheme and a host name or address only"));
+    }
+    let mut url = format!("{scheme}://");
+    if let Some(user) = p.username.as_deref().filter(|u| !u.is_empty()) {
+        url.push_str(&encode_component(user));
+        if let Some(pw) = &p.password {
+            url.push(':');
+            url.push_str(&encode_component(pw.expose()));
+        }
+        url.push('@');
+    }
+    url.push_str(rest);
+    if let Some(port) = p.port {
+        url.push_str(&format!(":{port}"));
+    }
+    Ok(Secret::new(url))
 }
 
 /// Splits an `http(s)://` URL into its lower-case host (IPv6 without brackets) and port.
@@ -134,6 +184,59 @@ mod tests {
     use super::*;
 
     const LOGIN: &str = "https://login.microsoftonline.com/t/oauth2/v2.0/token";
+
+    fn explicit(host: &str, port: Option<u16>, user: Option<&str>, pw: Option<&str>) -> Options {
+        Options {
+            proxy_options: Some(ProxyOptions {
+                host: host.to_owned(),
+                port,
+                username: user.map(str::to_owned),
+                password: pw.map(Secret::new),
+            }),
+            ..Options::default()
+        }
+    }
+
+    #[test]
+    fn proxy_options_win_over_the_environment_and_no_proxy_still_applies() {
+        let env = EnvSnapshot::from_pairs([
+            ("HTTPS_PROXY", "http://env-proxy:1"),
+            ("NO_PROXY", "internal.example"),
+        ]);
+        let opts = explicit(
+            "http://proxy.example",
+            Some(3128),
+            Some("me"),
+            Some("p@ss word"),
+        );
+        let config = ProxyConfig::new(&opts, &env).unwrap();
+        assert_eq!(
+            config.for_url(LOGIN).unwrap().expose(),
+            "http://me:p%40ss%20word@proxy.example:3128"
+        );
+        assert!(config.for_url("https://internal.example/t").is_none());
+        let none = ProxyConfig::new(&Options::default(), &env).unwrap();
+        assert_eq!(none.for_url(LOGIN).unwrap().expose(), "http://env-proxy:1");
+    }
+
+    #[test]
+    fn a_proxy_host_without_a_scheme_is_refused_without_quoting_it() {
+        for bad in [
+            "proxy.example",
+            "ftp://proxy",
+            "http://u:secretpw@proxy",
+            "http://",
+        ] {
+            let e = ProxyConfig::new(&explicit(bad, None, None, None), &EnvSnapshot::default())
+                .unwrap_err();
+            assert!(
+                e.message.starts_with("proxyOptions.host"),
+                "{bad}: {}",
+                e.message
+            );
+            assert!(!e.message.contains("secretpw"));
+        }
+    }
 
     fn config(pairs: &[(&str, &str)]) -> ProxyConfig {
         ProxyConfig::from_env(&EnvSnapshot::from_pairs(pairs.iter().copied()))

@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::{AccessToken, Begin, Credential, EnvSnapshot, Flow, Options, Reply, Timestamp};
+use crate::{
+    AccessToken, Begin, Credential, EnvSnapshot, Flow, LogLevel, Options, Reply, Timestamp,
+};
 use crate::{TokenError, TokenRequest};
 
 /// An error for the binding to throw as a JS `Error` with `code` set.
@@ -172,6 +174,35 @@ impl JsonCredential {
                 error: Some(error),
             },
         })
+    }
+
+    /// Sets the most verbose level to log from now on: `"error"`, `"warning"`, `"info"`,
+    /// `"verbose"`, or `""` for none.
+    pub fn set_log_level(&mut self, level: &str) -> Result<(), WireError> {
+        let level = match level {
+            "" => None,
+            other => Some(parse::<LogLevel>(
+                &format!("\"{}\"", other.escape_default()),
+                "log level",
+                "ApiMisuse",
+            )?),
+        };
+        self.inner.set_log_level(level);
+        Ok(())
+    }
+
+    /// JSON array of the log records made since the last call (`[{"level": "info", "message":
+    /// "..."}]`): the credential's own, then each running flow's.
+    pub fn take_log(&mut self) -> Result<String, WireError> {
+        let mut records = self.inner.take_log();
+        let mut ids: Vec<_> = self.flows.keys().copied().collect();
+        ids.sort_unstable();
+        for id in ids {
+            if let Some(flow) = self.flows.get_mut(&id) {
+                records.extend(flow.take_log());
+            }
+        }
+        to_json(&records)
     }
 
     fn flow(&mut self, id: f64) -> Result<&mut Flow, WireError> {

@@ -140,6 +140,12 @@ fn client_secret_sends_one_post_in_msals_form_order() {
                 "application/x-www-form-urlencoded;charset=utf-8"
             ),
             ("x-ms-client-request-id", &correlation),
+            ("client-request-id", &correlation),
+            ("return-client-request-id", "true"),
+            (
+                "User-Agent",
+                &format!("azcred/{}", env!("CARGO_PKG_VERSION"))
+            ),
         ])
     );
     assert_eq!(
@@ -517,10 +523,14 @@ fn an_entra_error_is_authentication_required_with_msals_message() {
     assert_eq!(e.kind, ErrorKind::AuthenticationRequired);
     assert_eq!(e.name, "AuthenticationRequiredError");
     assert_eq!(e.credential.as_deref(), Some("ClientSecretCredential"));
+    let id = field(run.requests()[0], "client-request-id").unwrap();
     assert_eq!(
         e.message,
-        "invalid_client: Error(s): 7000215 - Timestamp: 2023-11-14 22:13:20Z - Description: \
-         AADSTS7000215: Invalid client secret provided. - Correlation ID: c-1 - Trace ID: t-1"
+        format!(
+            "invalid_client: Error(s): 7000215 - Timestamp: 2023-11-14 22:13:20Z - Description: \
+             AADSTS7000215: Invalid client secret provided. - Correlation ID: c-1 - Trace ID: t-1 \
+             - Client request ID: {id}"
+        )
     );
     assert_eq!(run.actions.len(), 1, "4xx is not retried");
 }
@@ -531,11 +541,15 @@ fn a_body_that_is_not_an_oauth_error_is_described_by_status() {
     let run = Script::new()
         .http(403, "<html>denied</html>")
         .get(&mut cred, STORAGE);
+    let id = field(run.requests()[0], "client-request-id").unwrap();
     assert_eq!(
         run.error().message,
-        "client_error: Error(s): Not Available - Timestamp: Not Available - Description: A client \
-         error occured.\nHttp status code: 403\nHttp status message: <html>denied</html> - \
-         Correlation ID: Not Available - Trace ID: Not Available"
+        format!(
+            "client_error: Error(s): Not Available - Timestamp: Not Available - Description: A \
+             client error occured.\nHttp status code: 403\nHttp status message: \
+             <html>denied</html> - Correlation ID: Not Available - Trace ID: Not Available - \
+             Client request ID: {id}"
+        )
     );
 }
 
@@ -1439,7 +1453,10 @@ fn environment_wraps_every_failure_in_authentication_error_400() {
     assert_eq!(e.name, "AuthenticationError");
     assert_eq!(e.status_code, Some(400));
     assert_eq!(e.credential.as_deref(), Some("EnvironmentCredential"));
-    let inner = "invalid_client: Error(s): 7000215 - Timestamp: 2023-11-14 22:13:20Z - Description: AADSTS7000215: Invalid client secret provided. - Correlation ID: c-1 - Trace ID: t-1";
+    let id = field(run.requests()[0], "client-request-id").unwrap();
+    let inner = format!(
+        "invalid_client: Error(s): 7000215 - Timestamp: 2023-11-14 22:13:20Z - Description: AADSTS7000215: Invalid client secret provided. - Correlation ID: c-1 - Trace ID: t-1 - Client request ID: {id}"
+    );
     let resp = e.error_response.as_ref().unwrap();
     assert_eq!(resp.error, ENV_FAILED);
     assert_eq!(resp.error_description, inner);

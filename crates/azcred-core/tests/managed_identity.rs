@@ -60,7 +60,7 @@ fn app_service_system_assigned_request() {
     assert_eq!(req.method, Method::Get);
     assert_eq!(
         header_list(&req.headers),
-        pairs(&[("X-IDENTITY-HEADER", "hdr-secret")])
+        stamped(req, &[("X-IDENTITY-HEADER", "hdr-secret")])
     );
     assert!(req.body.is_none());
     assert!(
@@ -116,7 +116,10 @@ fn imds_system_assigned_request_has_metadata_header_and_no_probe_when_standalone
         )]
     );
     let (req, deadline, connect) = http(&run.actions[0]);
-    assert_eq!(header_list(&req.headers), pairs(&[("Metadata", "true")]));
+    assert_eq!(
+        header_list(&req.headers),
+        stamped(req, &[("Metadata", "true")])
+    );
     assert!(req.body.is_none());
     assert!(!req.allow_proxy);
     assert_eq!(deadline, at_ms(10_000));
@@ -177,7 +180,7 @@ fn pod_identity_host_is_lower_cased_with_a_trailing_slash_and_not_probed() {
     assert_eq!(run.transcript, std::slice::from_ref(&want));
     assert_eq!(
         header_list(&run.requests()[0].headers),
-        pairs(&[("Metadata", "true")])
+        stamped(run.requests()[0], &[("Metadata", "true")])
     );
     // A trailing slash on the host does not double the slash before the path.
     let env = [(
@@ -202,7 +205,10 @@ fn service_fabric_request_sends_secret_and_pins_thumbprint() {
         )]
     );
     let req = first_request(&run);
-    assert_eq!(header_list(&req.headers), pairs(&[("secret", "sf-secret")]));
+    assert_eq!(
+        header_list(&req.headers),
+        stamped(&req, &[("secret", "sf-secret")])
+    );
     assert_eq!(req.pinned_thumbprint.as_deref(), Some("ABCDEF0123456789"));
     assert!(!req.allow_proxy);
 }
@@ -219,7 +225,10 @@ fn machine_learning_request() {
     );
     assert_eq!(
         header_list(&first_request(&run).headers),
-        pairs(&[("Metadata", "true"), ("secret", "ml-secret")])
+        stamped(
+            &first_request(&run),
+            &[("Metadata", "true"), ("secret", "ml-secret")]
+        )
     );
     // System-assigned sends the default identity's client id; a given client id wins.
     let with_default = [
@@ -264,13 +273,16 @@ fn cloud_shell_posts_a_form_body() {
     assert_eq!(req.method, Method::Post);
     assert_eq!(
         header_list(&req.headers),
-        pairs(&[
-            (
-                "Content-Type",
-                "application/x-www-form-urlencoded;charset=utf-8"
-            ),
-            ("Metadata", "true"),
-        ])
+        stamped(
+            &req,
+            &[
+                (
+                    "Content-Type",
+                    "application/x-www-form-urlencoded;charset=utf-8"
+                ),
+                ("Metadata", "true"),
+            ]
+        )
     );
     assert_eq!(
         req.body.as_ref().map(|b| b.expose().to_owned()),
@@ -576,7 +588,7 @@ fn probe_request_shape_and_deadlines() {
     assert_eq!(probe.url, IMDS, "no query string");
     assert_eq!(
         header_list(&probe.headers),
-        pairs(&[("Accept", "application/json")]),
+        stamped(probe, &[("Accept", "application/json")]),
         "no Metadata header"
     );
     assert!(probe.body.is_none());
@@ -585,7 +597,10 @@ fn probe_request_shape_and_deadlines() {
     assert!(connect > T0 && connect < deadline, "{connect:?}");
     // The token request itself carries Metadata and no connect deadline.
     let (req, _, connect) = http(&run.actions[1]);
-    assert_eq!(header_list(&req.headers), pairs(&[("Metadata", "true")]));
+    assert_eq!(
+        header_list(&req.headers),
+        stamped(req, &[("Metadata", "true")])
+    );
     assert_eq!(connect, None);
 }
 

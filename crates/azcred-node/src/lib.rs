@@ -56,6 +56,18 @@ impl Credential {
         self.0.handle(id, &reply_json, now).map_err(throw)
     }
 
+    /// Sets the most verbose level to log from now on (`""` for none). Throws `ApiMisuse`.
+    #[napi(catch_unwind)]
+    pub fn set_log_level(&mut self, level: String) -> Result<()> {
+        self.0.set_log_level(&level).map_err(throw)
+    }
+
+    /// JSON array of the log records made since the last call.
+    #[napi(catch_unwind)]
+    pub fn take_log(&mut self) -> Result<String> {
+        self.0.take_log().map_err(throw)
+    }
+
     /// Ends the flow: JSON `{ok: true, token}` or `{ok: false, error}`. Throws `ApiMisuse` for an
     /// unknown id.
     #[napi(catch_unwind)]

@@ -64,6 +64,18 @@ impl Credential {
         self.0.handle(id, reply_json, now).map_err(throw)
     }
 
+    /// Sets the most verbose level to log from now on (`""` for none). Throws `ApiMisuse`.
+    #[wasm_bindgen(js_name = setLogLevel)]
+    pub fn set_log_level(&mut self, level: &str) -> Result<(), JsValue> {
+        self.0.set_log_level(level).map_err(throw)
+    }
+
+    /// JSON array of the log records made since the last call.
+    #[wasm_bindgen(js_name = takeLog)]
+    pub fn take_log(&mut self) -> Result<String, JsValue> {
+        self.0.take_log().map_err(throw)
+    }
+
     /// Ends the flow: JSON `{ok: true, token}` or `{ok: false, error}`. Throws `ApiMisuse` for an
     /// unknown id.
     pub fn finish(&mut self, id: f64, now: f64) -> Result<String, JsValue> {

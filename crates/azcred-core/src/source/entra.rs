@@ -130,7 +130,7 @@ fn build(
         tenants: TenantPolicy::new(Some(tenant.to_owned()), allowed, env),
         host,
         proof,
-        proxy: ProxyConfig::from_env(env),
+        proxy: ProxyConfig::new(options, env)?,
         retry: RetryPolicy {
             max_retries: r.max_retries.unwrap_or(DEFAULT_RETRIES),
             base: r
@@ -646,8 +646,12 @@ impl EntraFlow {
             &self.planned.endpoint,
             &form(&[("client-request-id", &self.correlation)]),
         );
+        // One id for the whole acquisition, in every place MSAL and the pipeline put one, and
+        // asked back in the answer's headers, so a failure can be traced by Microsoft support.
         let mut r = HttpRequest::post_form(url, self.body())
-            .header("x-ms-client-request-id", self.correlation.clone());
+            .header("x-ms-client-request-id", self.correlation.clone())
+            .header("client-request-id", self.correlation.clone())
+            .header("return-client-request-id", "true");
         if let Proof::Password { username, .. } = &self.proof {
             // MSAL's routing hint for the password grant.
             r = r.header("X-AnchorMailbox", format!("UPN: {username}"));
@@ -930,11 +934,12 @@ impl EntraFlow {
         let na = |name: &str| text(name, 200).unwrap_or_else(|| "Not Available".to_owned());
         format!(
             "{error}: Error(s): {} - Timestamp: {} - Description: {description} - Correlation ID: \
-             {} - Trace ID: {}",
+             {} - Trace ID: {} - Client request ID: {}",
             na("error_codes"),
             na("timestamp"),
             na("correlation_id"),
             na("trace_id"),
+            self.correlation,
         )
     }
 

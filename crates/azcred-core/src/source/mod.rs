@@ -57,6 +57,9 @@ pub(crate) trait SourceFlow: std::fmt::Debug + Send {
     fn poll(&mut self, now: Timestamp) -> SourceStep;
     /// Takes the reply to the outstanding action.
     fn handle(&mut self, reply: Reply, now: Timestamp) -> Result<(), Misuse>;
+    /// Moves the log records this flow made into `log` (most flows make none of their own; the
+    /// chain logs what every flow does).
+    fn drain_log(&mut self, _log: &mut crate::log::Log) {}
 }
 
 /// Facts the chain passes to a source when it starts one.

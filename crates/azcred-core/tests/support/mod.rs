@@ -441,3 +441,23 @@ pub fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
 pub fn at_ms(ms: u64) -> Timestamp {
     Timestamp::from_millis(T0.as_millis() + ms)
 }
+
+/// The headers a request is expected to carry: `expected`, then what every request carries
+/// (azcred's `User-Agent` and a fresh `x-ms-client-request-id`, checked to be a UUID v4).
+pub fn stamped(req: &HttpRequest, expected: &[(&str, &str)]) -> Vec<(String, String)> {
+    let id = req
+        .headers
+        .get("x-ms-client-request-id")
+        .expect("every request carries x-ms-client-request-id");
+    assert!(
+        id.len() == 36 && &id[14..15] == "4",
+        "x-ms-client-request-id is a UUID v4: {id}"
+    );
+    let mut out = pairs(expected);
+    out.push((
+        "User-Agent".to_owned(),
+        format!("azcred/{}", env!("CARGO_PKG_VERSION")),
+    ));
+    out.push(("x-ms-client-request-id".to_owned(), id.to_owned()));
+    out
+}
