@@ -209,12 +209,20 @@ class VisualStudioCodeCredential extends DrivenCredential {
 
 /**
  * Returns a function that resolves to a bearer token for `scopes`, as @azure/identity's
- * getBearerTokenProvider does.
+ * getBearerTokenProvider does: through core-rest-pipeline's bearer-token rules (decided by the
+ * core), so repeated calls reuse the token while it is fresh, a refresh starts in the background
+ * in its last two minutes, and `credential.getToken` is called with the scopes as an array and
+ * `enableCae: true`.
+ * @param {import('@azure/core-auth').TokenCredential} credential
+ * @param {string | string[]} scopes
+ * @param {{abortSignal?: AbortSignal, tracingOptions?: object}} [options]
  */
 function getBearerTokenProvider(credential, scopes, options) {
   const { abortSignal, tracingOptions } = options || {};
+  const list = Array.isArray(scopes) ? scopes : [scopes];
+  const driven = new Driven('BearerTokenProvider', {}, [credential]);
   return async function getAccessToken() {
-    const token = await credential.getToken(scopes, { abortSignal, tracingOptions });
+    const token = await driven.getToken(list, { abortSignal, tracingOptions, enableCae: true });
     if (!token || !token.token) throw new Error('Failed to get access token');
     return token.token;
   };

@@ -15,6 +15,63 @@ const DEFAULT_REFRESH_LEAD: Duration = Duration::from_secs(10 * 60);
 /// After a failed early refresh, the next one starts no sooner than this.
 pub(crate) const REFRESH_RETRY: Duration = Duration::from_secs(30);
 
+/// When a cached token is served, refreshed early and retried: a credential's own rules, or
+/// the rules of core-rest-pipeline's token cycler (`getBearerTokenProvider`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum CachePolicy {
+    /// Served while more than 5 min remain; refreshed at the server's `refresh_in` (or
+    /// half-life), else 10 min before expiry; a failed refresh retried after 30 s.
+    #[default]
+    Credential,
+    /// The pipeline's token cycler: served until 1 s before expiry; refreshed in the background
+    /// once `refreshAfterTimestamp` has passed or less than 2 min remain; a failed refresh retried
+    /// every 3 s while the old token is valid.
+    Pipeline,
+}
+
+/// The cycler's `forcedRefreshWindowInMs`.
+const PIPELINE_FORCED_WINDOW: Duration = Duration::from_secs(1);
+/// The cycler's `refreshWindowInMs`.
+const PIPELINE_REFRESH_WINDOW: Duration = Duration::from_secs(2 * 60);
+/// The cycler's `retryIntervalInMs`.
+const PIPELINE_RETRY: Duration = Duration::from_secs(3);
+
+impl CachePolicy {
+    /// How long before expiry a token stops being served.
+    fn margin(self) -> Duration {
+        match self {
+            Self::Credential => EXPIRY_MARGIN,
+            Self::Pipeline => PIPELINE_FORCED_WINDOW,
+        }
+    }
+
+    /// When a token received at `now` should start being refreshed.
+    fn refresh_at(self, token: &AccessToken, now: Timestamp) -> Timestamp {
+        match self {
+            Self::Credential => {
+                let lifetime = token.expires_on.since(now);
+                token.refresh_after.unwrap_or_else(|| {
+                    token
+                        .expires_on
+                        .minus(DEFAULT_REFRESH_LEAD.min(lifetime / 4))
+                })
+            }
+            Self::Pipeline => {
+                let window = token.expires_on.minus(PIPELINE_REFRESH_WINDOW);
+                token.refresh_after.map_or(window, |r| r.min(window))
+            }
+        }
+    }
+
+    /// The least time between a failed early refresh and the next.
+    fn retry(self) -> Duration {
+        match self {
+            Self::Credential => REFRESH_RETRY,
+            Self::Pipeline => PIPELINE_RETRY,
+        }
+    }
+}
+
 /// What a token is cached under: the request's scopes (sorted), tenant, claims and CAE flag.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct CacheKey {
@@ -59,13 +116,22 @@ struct Entry {
 #[derive(Debug, Default)]
 pub(crate) struct TokenCache {
     entries: HashMap<CacheKey, Entry>,
+    policy: CachePolicy,
 }
 
 impl TokenCache {
+    /// An empty cache with these rules.
+    pub(crate) fn new(policy: CachePolicy) -> Self {
+        Self {
+            entries: HashMap::new(),
+            policy,
+        }
+    }
+
     /// Classifies the token cached under `key` at `now`.
     pub(crate) fn lookup(&self, key: &CacheKey, now: Timestamp) -> Lookup {
         match self.entries.get(key) {
-            Some(e) if now.plus(EXPIRY_MARGIN) < e.token.expires_on => {
+            Some(e) if now.plus(self.policy.margin()) < e.token.expires_on => {
                 if now >= e.refresh_at {
                     Lookup::RefreshDue(e.token.clone())
                 } else {
@@ -81,27 +147,25 @@ impl TokenCache {
     /// is fresh at `now`.
     pub(crate) fn fresh_until(&self, key: &CacheKey, now: Timestamp) -> Option<Timestamp> {
         let e = self.entries.get(key)?;
-        let until = e.refresh_at.min(e.token.expires_on.minus(EXPIRY_MARGIN));
+        let until = e
+            .refresh_at
+            .min(e.token.expires_on.minus(self.policy.margin()));
         (now < until).then_some(until)
     }
 
     /// Stores a token received at `now`.
     pub(crate) fn insert(&mut self, key: CacheKey, token: AccessToken, now: Timestamp) {
-        let lifetime = token.expires_on.since(now);
-        let refresh_at = token.refresh_after.unwrap_or_else(|| {
-            token
-                .expires_on
-                .minus(DEFAULT_REFRESH_LEAD.min(lifetime / 4))
-        });
+        let refresh_at = self.policy.refresh_at(&token, now);
+        let margin = self.policy.margin();
         self.entries
-            .retain(|_, e| now.plus(EXPIRY_MARGIN) < e.token.expires_on);
+            .retain(|_, e| now.plus(margin) < e.token.expires_on);
         self.entries.insert(key, Entry { token, refresh_at });
     }
 
     /// Records a failed early refresh: the cached token stays, the next refresh waits.
     pub(crate) fn refresh_failed(&mut self, key: &CacheKey, now: Timestamp) {
         if let Some(e) = self.entries.get_mut(key) {
-            e.refresh_at = e.refresh_at.max(now.plus(REFRESH_RETRY));
+            e.refresh_at = e.refresh_at.max(now.plus(self.policy.retry()));
         }
     }
 }

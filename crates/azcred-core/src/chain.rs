@@ -165,6 +165,7 @@ impl ChainFlow {
             };
             let step = flow.poll(now);
             let name = member.name.as_str();
+            let own = matches!(&member.slot, Slot::Ready(s) if s.logs_outcome());
             flow.drain_log(&mut self.log);
             match step {
                 SourceStep::Perform(action) => {
@@ -187,9 +188,11 @@ impl ChainFlow {
                 }
                 SourceStep::Done(Ok(token)) => {
                     let scopes = &self.request.scopes;
-                    self.log.emit(LogLevel::Info, || {
-                        format!("{name} => getToken() => {}", log::success(scopes))
-                    });
+                    if own {
+                        self.log.emit(LogLevel::Info, || {
+                            format!("{name} => getToken() => {}", log::success(scopes))
+                        });
+                    }
                     if self.ctx.log_account_identifiers {
                         if let Some(line) = jwt::account_identifiers(token.token.expose()) {
                             self.log.emit(LogLevel::Info, || line);
@@ -212,9 +215,11 @@ impl ChainFlow {
                         e
                     };
                     let scopes = &self.request.scopes;
-                    self.log.emit(LogLevel::Info, || {
-                        format!("{name} => getToken() => {}", log::error(scopes, &e.message))
-                    });
+                    if own {
+                        self.log.emit(LogLevel::Info, || {
+                            format!("{name} => getToken() => {}", log::error(scopes, &e.message))
+                        });
+                    }
                     let last = self.pos + 1 == self.order.len();
                     let moves_on = match self.mode {
                         Mode::Walk => e.kind.chain_continues(),

@@ -167,7 +167,7 @@ impl Credential {
             mode: plan.mode,
             sticky_enabled: plan.sticky,
             sticky: None,
-            cache: TokenCache::default(),
+            cache: TokenCache::new(plan.cache),
             inflight: HashMap::new(),
             id: NEXT_CREDENTIAL_ID.fetch_add(1, Ordering::Relaxed),
             next_flow: 1,

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::authority::AuthorityHost;
+use crate::cache::CachePolicy;
 use crate::chain::{Member, Mode, Slot};
 use crate::env::EnvSnapshot;
 use crate::error::ConfigError;
@@ -26,6 +27,8 @@ pub(crate) struct Plan {
     pub(crate) mode: Mode,
     /// Later calls go straight to the member that worked (DefaultAzureCredential).
     pub(crate) sticky: bool,
+    /// When its cached tokens are served and refreshed.
+    pub(crate) cache: CachePolicy,
 }
 
 /// Builds the plan of the credential class `kind`.
@@ -41,6 +44,7 @@ pub(crate) fn build(kind: &str, options: &Options, env: &EnvSnapshot) -> Result<
                 }],
                 mode: Mode::PassThrough,
                 sticky: false,
+                cache: CachePolicy::Credential,
             })
         }
         "EnvironmentCredential" => standalone(environment::environment(options, env)?),
@@ -65,8 +69,25 @@ pub(crate) fn build(kind: &str, options: &Options, env: &EnvSnapshot) -> Result<
                 members,
                 mode: Mode::Walk,
                 sticky: false,
+                cache: CachePolicy::Credential,
             })
         }
+        // `getBearerTokenProvider(credential, scopes)`: the credential it was given, cached and
+        // refreshed as core-rest-pipeline's bearer-token policy does (one getToken while the token
+        // is fresh, a background refresh in its last two minutes).
+        "BearerTokenProvider" => Ok(Plan {
+            members: vec![ready(External {
+                index: 0,
+                name: options
+                    .members
+                    .as_ref()
+                    .and_then(|m| m.first().cloned())
+                    .unwrap_or_else(|| "TokenCredential".to_owned()),
+            })],
+            mode: Mode::PassThrough,
+            sticky: false,
+            cache: CachePolicy::Pipeline,
+        }),
         other => Err(ConfigError::invalid(format!(
             "unknown credential class '{other}'"
         ))),
@@ -96,6 +117,7 @@ fn standalone(source: impl Source + 'static) -> Result<Plan, ConfigError> {
         members: vec![ready(source)],
         mode: Mode::PassThrough,
         sticky: false,
+        cache: CachePolicy::Credential,
     })
 }
 
@@ -311,6 +333,7 @@ fn default_chain(options: &Options, env: &EnvSnapshot) -> Result<Plan, ConfigErr
         members,
         mode: Mode::Walk,
         sticky: true,
+        cache: CachePolicy::Credential,
     })
 }
 

@@ -328,3 +328,96 @@ fn the_json_surface_never_quotes_a_tag_value() {
         clean("WireError", &e.message);
     }
 }
+
+/// Every record taken from `cred`, joined, for the sentinel check.
+fn log_text(cred: &mut Credential) -> String {
+    cred.take_log()
+        .into_iter()
+        .map(|r| format!("{:?} {}", r.level, r.message))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn no_log_record_at_any_level_holds_a_secret() {
+    use azcred_core::LogLevel;
+    let echo = format!(r#"{{"error":"invalid_request","error_description":"bad {SENTINEL}"}}"#);
+    let jwt_with_secret_claim = {
+        use base64::Engine;
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
+            r#"{{"appid":"a","tid":"t","oid":"o","secret":"{SENTINEL}"}}"#
+        ));
+        format!("h.{payload}.{SENTINEL}")
+    };
+    let entra_pairs = [
+        ("AZURE_TENANT_ID", "72f988bf-86f1-41af-91ab-2d7cd011db47"),
+        ("AZURE_CLIENT_ID", "c"),
+        ("AZURE_CLIENT_SECRET", SENTINEL),
+    ];
+    let mut cases: Vec<(&str, Vec<(&str, &str)>)> = secret_envs()
+        .into_iter()
+        .flat_map(|p| {
+            [
+                ("ManagedIdentityCredential", p.clone()),
+                ("DefaultAzureCredential", p),
+            ]
+        })
+        .collect();
+    cases.push(("EnvironmentCredential", entra_pairs.to_vec()));
+    cases.push(("DefaultAzureCredential", entra_pairs.to_vec()));
+    let opts = json!({
+        "retryOptions": {"maxRetries": 1, "retryDelayInMs": 10},
+        "loggingOptions": {"allowLoggingAccountIdentifiers": true},
+        "proxyOptions": {"host": "http://proxy.example", "port": 3128, "username": "u", "password": SENTINEL},
+    });
+    for level in [
+        LogLevel::Error,
+        LogLevel::Warning,
+        LogLevel::Info,
+        LogLevel::Verbose,
+    ] {
+        for (kind, pairs) in &cases {
+            let env = env(pairs).with_log_level(Some(level));
+            let mut cred = Credential::new(kind, &options(opts.clone()), &env, 7).unwrap();
+            clean(
+                &format!("{kind} construction log at {level:?}"),
+                &log_text(&mut cred),
+            );
+            // A failure whose body echoes the secret, after a retried 500 that echoes it too.
+            let mut s = Script::new()
+                .http(500, &echo)
+                .otherwise(|a, _| answer(a, HttpResponse::new(400, echo_body())));
+            let _ = s.get(&mut cred, STORAGE);
+            clean(
+                &format!("{kind} failure log at {level:?}"),
+                &log_text(&mut cred),
+            );
+            // A success with a token whose value and claims hold the secret.
+            let body =
+                format!(r#"{{"access_token":"{jwt_with_secret_claim}","expires_in":86400}}"#);
+            let mut s = Script::at(at_ms(1))
+                .otherwise(move |a, _| answer(a, HttpResponse::new(200, body.clone())));
+            s.max_steps = 100;
+            let _ = s.get(&mut cred, STORAGE);
+            clean(
+                &format!("{kind} success log at {level:?}"),
+                &log_text(&mut cred),
+            );
+        }
+    }
+}
+
+/// Answers any HTTP request with `resp`, and any other action as absent (no tools, no files).
+fn answer(action: &Action, resp: HttpResponse) -> Reply {
+    match action {
+        Action::Http { .. } => Reply::Http(resp),
+        _ => Reply::Failed(azcred_core::IoFailure::new(
+            azcred_core::IoFailureKind::NotFound,
+            "not found",
+        )),
+    }
+}
+
+fn echo_body() -> String {
+    format!(r#"{{"message":"{SENTINEL}","error_description":"{SENTINEL}"}}"#)
+}

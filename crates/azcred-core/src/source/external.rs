@@ -26,6 +26,10 @@ impl Source for External {
         )
     }
 
+    fn logs_outcome(&self) -> bool {
+        false
+    }
+
     fn start(&self, request: &TokenRequest, _ctx: StartContext) -> Box<dyn SourceFlow> {
         Box::new(ExternalFlow {
             action: Some(Action::Delegate {

@@ -80,6 +80,11 @@ pub(crate) trait Source: std::fmt::Debug + Send + Sync {
     fn describe(&self) -> String;
     /// Starts one acquisition.
     fn start(&self, request: &TokenRequest, ctx: StartContext) -> Box<dyn SourceFlow>;
+    /// Whether the chain logs this source's outcome under its name (`X => getToken() =>
+    /// SUCCESS`). Not for foreign credentials: they log for themselves, or not at all.
+    fn logs_outcome(&self) -> bool {
+        true
+    }
 }
 
 /// The action a flow is waiting on, so a repeated `poll` repeats it and `handle` can check the
