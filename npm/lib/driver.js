@@ -9,7 +9,7 @@ const logging = require('./logger');
 
 /** Options the driver applies itself and never hands to the core: transports and key material
  * for TLS (client certificates stay in this process's JS and OpenSSL). */
-const DRIVER_OPTIONS = new Set(['httpClient', 'tlsOptions', 'additionalPolicies']);
+const DRIVER_OPTIONS = new Set(['httpClient', 'tlsOptions']);
 
 /** JSON for the core: keeps plain values of the caller's options, drops functions, clients,
  * signals and anything cyclic. */

@@ -146,6 +146,18 @@ impl Credential {
                 .is_some_and(|l| l.allow_logging_account_identifiers),
         });
         let mut log = Log::new(env.log_level());
+        if let Some(n) = options.additional_policies.as_ref().map(Vec::len) {
+            if n > 0 {
+                log.emit(LogLevel::Warning, || {
+                    format!(
+                        "{kind} => additionalPolicies: azcred sends its requests without a \
+                         core-rest-pipeline pipeline, so {n} additional {} not run; give an \
+                         httpClient to control how requests are sent",
+                        if n == 1 { "policy is" } else { "policies are" }
+                    )
+                });
+            }
+        }
         for m in plan.members.iter() {
             match &m.slot {
                 Slot::Ready(s) if !matches!(kind, "ChainedTokenCredential") => {

@@ -146,6 +146,9 @@ pub struct Options {
     /// `redirectOptions`: azcred never follows redirects, so only settings that say so are
     /// accepted.
     pub redirect_options: Option<RedirectOptions>,
+    /// `additionalPolicies`: pipeline policies, which azcred has no pipeline to run; the
+    /// credential logs a warning naming how many it does not run.
+    pub additional_policies: Option<Vec<serde_json::Value>>,
     /// `allowInsecureConnection`: accepted; as in the reference it changes nothing (Entra
     /// authority hosts must be https, managed-identity endpoints are reached as they are).
     pub allow_insecure_connection: Option<bool>,

@@ -33,6 +33,7 @@ pub(crate) struct Plan {
 
 /// Builds the plan of the credential class `kind`.
 pub(crate) fn build(kind: &str, options: &Options, env: &EnvSnapshot) -> Result<Plan, ConfigError> {
+    check_pipeline_options(options)?;
     match kind {
         "DefaultAzureCredential" => default_chain(options, env),
         "ManagedIdentityCredential" => {
@@ -92,6 +93,22 @@ pub(crate) fn build(kind: &str, options: &Options, env: &EnvSnapshot) -> Result<
             "unknown credential class '{other}'"
         ))),
     }
+}
+
+/// The reference's pipeline options that change how requests travel, and that azcred cannot
+/// honour as asked: refused with an error that names them, never dropped silently.
+fn check_pipeline_options(options: &Options) -> Result<(), ConfigError> {
+    if let Some(r) = &options.redirect_options {
+        let follows = r.handle_redirects.unwrap_or(true) && r.max_retries.unwrap_or(20) > 0;
+        if follows {
+            return Err(ConfigError::invalid(
+                "redirectOptions: azcred never follows redirects (an identity endpoint that \
+                 redirects is answered as an error); remove the option, or set \
+                 { handleRedirects: false }",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A source value or a boxed one, as a shared member.
