@@ -14,7 +14,7 @@ cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace
 
 printf '\n==> tsc on the public types\n'
-npm/node_modules/.bin/tsc -p tests/types
+node tests/types/run.js
 
 printf '\n==> end-to-end (both backends)\n'
 node tests/run.js
