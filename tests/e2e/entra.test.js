@@ -556,6 +556,109 @@ test('a CONNECT proxy carries Entra requests; NO_PROXY and managed identity bypa
   assert.equal(proxy.seen.length, 1, 'managed identity is never proxied');
 });
 
+test('proxyOptions is an explicit proxy for Entra requests; a bad one is refused without its password', async () => {
+  const proxy = await startConnectProxy();
+  entraEnv();
+  const mark = entra.requests.length;
+  const cred = new azcred.ClientSecretCredential(TENANT, APP_SECRET.clientId, APP_SECRET.secret, {
+    proxyOptions: { host: 'http://127.0.0.1', port: proxy.port, username: 'azcred', password: 'proxy-pw' },
+  });
+  assert.ok((await cred.getToken(STORAGE)).token);
+  assert.equal(entra.requests.length, mark + 1);
+  assert.deepEqual(proxy.seen, [
+    { target: `127.0.0.1:${entra.port}`, auth: `Basic ${Buffer.from('azcred:proxy-pw').toString('base64')}` },
+  ]);
+  assert.throws(
+    () =>
+      new azcred.ClientSecretCredential(TENANT, APP_SECRET.clientId, APP_SECRET.secret, {
+        proxyOptions: { host: '127.0.0.1', port: proxy.port, password: 'sentinel-proxy-pw' },
+      }),
+    (e) => /^proxyOptions\.host has no scheme/.test(e.message) && !e.message.includes('sentinel-proxy-pw'),
+  );
+});
+
+test("httpClient: every request goes through the app's core-rest-pipeline HttpClient, with azcred's headers", async () => {
+  const { createDefaultHttpClient } = require('@azure/core-rest-pipeline');
+  const inner = createDefaultHttpClient();
+  const seen = [];
+  const httpClient = {
+    sendRequest(request) {
+      seen.push({ url: request.url, method: request.method, id: request.headers.get('x-ms-client-request-id') });
+      return inner.sendRequest(request);
+    },
+  };
+  entraEnv();
+  const mark = entra.requests.length;
+  const cred = new azcred.ClientSecretCredential(TENANT, APP_SECRET.clientId, APP_SECRET.secret, {
+    httpClient,
+    userAgentOptions: { userAgentPrefix: 'my-app/2.0' },
+  });
+  assert.ok((await cred.getToken(STORAGE)).token);
+  const [r] = sentSince(mark);
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0].method, 'POST');
+  assert.ok(seen[0].url.startsWith(`${entra.url}/${TENANT}/oauth2/v2.0/token?client-request-id=`), seen[0].url);
+  assert.equal(seen[0].id, r.headers['x-ms-client-request-id']);
+  assert.equal(r.headers['user-agent'], expectedUserAgent('my-app/2.0'));
+  assert.equal(r.form.client_secret, APP_SECRET.secret);
+
+  // Managed identity through the same client.
+  const mi = await startFakeEndpoint();
+  closers.push(() => mi.close());
+  mi.setHandler(() => ({ status: 200, body: tokenBody('mi-via-client') }));
+  setAzureEnv({ IDENTITY_ENDPOINT: `${mi.url}/msi/token`, IDENTITY_HEADER: 'h' });
+  const managed = new azcred.ManagedIdentityCredential({ httpClient });
+  assert.equal((await managed.getToken(STORAGE)).token, 'mi-via-client');
+  assert.equal(seen.length, 2);
+  assert.equal(mi.requests.length, 1);
+
+  // A client that fails is a failed request, retried as any other.
+  let calls = 0;
+  const failing = {
+    async sendRequest() {
+      calls += 1;
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    },
+  };
+  const broken = new azcred.ManagedIdentityCredential({ httpClient: failing, retryOptions: { maxRetries: 1, retryDelayInMs: 10 } });
+  // (Another scope: managed-identity tokens are shared by every credential of the process.)
+  await assert.rejects(broken.getToken('https://vault.azure.net/.default'), (e) => e.name === 'CredentialUnavailableError' || e.name === 'AuthenticationError');
+  assert.ok(calls >= 1);
+  assert.equal(mi.requests.length, 1, 'nothing was sent around the client');
+  assert.throws(() => new azcred.ManagedIdentityCredential({ httpClient: {} }), /httpClient must be an object with a sendRequest/);
+});
+
+test('tlsOptions: the client certificate is presented to an Entra endpoint that asks for one', async () => {
+  const certDir = fs.mkdtempSync(path.join(dir, 'client-cert-'));
+  const key = path.join(certDir, 'client-key.pem');
+  const cert = path.join(certDir, 'client-cert.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+    '-keyout', key, '-out', cert, '-subj', '/CN=azcred-test-client', '-days', '1'], { stdio: 'ignore' });
+  const https = require('node:https');
+  const server = https.createServer(
+    { key: fs.readFileSync(tls.key), cert: fs.readFileSync(tls.cert), ca: fs.readFileSync(cert), requestCert: true, rejectUnauthorized: true },
+    (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const cn = req.socket.getPeerCertificate().subject.CN;
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ token_type: 'Bearer', expires_in: 3599, access_token: `mtls-${cn}` }));
+      });
+    },
+  );
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+  setAzureEnv({ AZURE_AUTHORITY_HOST: `https://127.0.0.1:${server.address().port}` });
+  const withCert = new azcred.ClientSecretCredential(TENANT, APP_SECRET.clientId, APP_SECRET.secret, {
+    tlsOptions: { cert: fs.readFileSync(cert, 'utf8'), key: fs.readFileSync(key, 'utf8') },
+  });
+  assert.equal((await withCert.getToken(STORAGE)).token, 'mtls-azcred-test-client');
+  const without = new azcred.ClientSecretCredential(TENANT, APP_SECRET.clientId, APP_SECRET.secret, {
+    retryOptions: { maxRetries: 0 },
+  });
+  await assert.rejects(without.getToken(STORAGE));
+});
+
 test('without https-proxy-agent installed, a proxied request fails with the install hint', async () => {
   const proxy = await startConnectProxy();
   const appDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azcred-noproxyagent-'));
