@@ -35,6 +35,10 @@ before(async () => {
       return { status: 400, body: { error: 'invalid_resource', error_description: `header was ${HEADER}` } };
     }
     const exp = Math.floor(Date.now() / 1000) + 3600;
+    if (req.query.resource === 'https://jwt.example') {
+      const claims = Buffer.from(JSON.stringify({ appid: 'app-7', tid: 'tenant-7', oid: 'object-7', upn: 'dev@example.com' })).toString('base64url');
+      return { status: 200, body: { access_token: `eyJhbGciOiJub25lIn0.${claims}.c2ln`, expires_on: String(exp), token_type: 'Bearer' } };
+    }
     return { status: 200, body: { access_token: TOKEN, expires_on: String(exp), resource: req.query.resource, token_type: 'Bearer' } };
   });
   bare = fs.mkdtempSync(path.join(os.tmpdir(), 'azcred-logging-'));
@@ -170,4 +174,18 @@ test('no secret appears at any level, in successes or in failures that echo them
     new azcred.DefaultAzureCredential().getToken(${JSON.stringify(STORAGE)}).then((t) => azcred.logger.info(t.token));`;
   const { stderr } = await run(leaky, { env: { AZURE_LOG_LEVEL: 'info' } });
   assert.ok(stderr.includes(CORE), 'a token written to the log is seen');
+});
+
+test('loggingOptions.allowLoggingAccountIdentifiers logs the account of each new token, and only then', async () => {
+  const script = (allow) => `
+    const { ManagedIdentityCredential } = require(${JSON.stringify(NPM)});
+    new ManagedIdentityCredential({ loggingOptions: { allowLoggingAccountIdentifiers: ${allow} } })
+      .getToken('https://jwt.example/.default').then(() => process.stdout.write('ok'));`;
+  const line =
+    'azure:identity:info [Authenticated account] Client ID: app-7. Tenant ID: tenant-7. User Principal Name: dev@example.com. Object ID (user): object-7';
+  const allowed = await run(script(true), { env: { AZURE_LOG_LEVEL: 'info' } });
+  assert.equal(allowed.stdout, 'ok');
+  assert.ok(lines(allowed.stderr).includes(line), allowed.stderr);
+  const notAllowed = await run(script(false), { env: { AZURE_LOG_LEVEL: 'info' } });
+  assert.ok(!notAllowed.stderr.includes('[Authenticated account]'), notAllowed.stderr);
 });
