@@ -363,8 +363,8 @@ export declare const logger: AzureLogger;
  * CommonClientOptions plus `authorityHost` and `loggingOptions`). azcred honours `authorityHost`,
  * `httpClient`, `proxyOptions`, `userAgentOptions`, `tlsOptions`, `allowInsecureConnection`,
  * `retryOptions` and `loggingOptions.allowLoggingAccountIdentifiers`; it does not honour
- * `additionalPolicies`, `redirectOptions`, `telemetryOptions`, `agent` and the other
- * `loggingOptions` (see each).
+ * `additionalPolicies` (a warning is logged), `redirectOptions` (settings that would follow
+ * redirects are rejected), `telemetryOptions`, `agent` and the other `loggingOptions` (see each).
  */
 export interface TokenCredentialOptions {
   /**
@@ -380,13 +380,16 @@ export interface TokenCredentialOptions {
   userAgentOptions?: UserAgentPolicyOptions;
   /** Honoured: TLS settings of the credential's HTTPS requests, as @azure/identity applies them. */
   tlsOptions?: TlsSettings;
-  /** Honoured: allow `http:` authority hosts and endpoints (the reference refuses them otherwise). */
+  /**
+   * Honoured as @azure/identity applies it, where it does not change a credential's requests
+   * (Entra authority hosts must be https; managed-identity endpoints are used as they are).
+   */
   allowInsecureConnection?: boolean;
   /** Honoured: retries of managed identity and Entra ID requests. */
   retryOptions?: PipelineRetryOptions;
-  /** Not honoured: azcred has no HTTP pipeline to add policies to (accepted for compatibility). */
+  /** Not honoured: azcred has no HTTP pipeline to run policies in; the credential logs a warning saying how many it does not run. */
   additionalPolicies?: AdditionalPolicyConfig[];
-  /** Not honoured: azcred does not follow redirects (accepted for compatibility). */
+  /** Not honoured: azcred never follows redirects; settings that would make it follow one are rejected with an error naming `redirectOptions`. */
   redirectOptions?: RedirectPolicyOptions;
   /** Not honoured: azcred sends its request ids under the reference's header names (accepted for compatibility). */
   telemetryOptions?: TelemetryOptions;
