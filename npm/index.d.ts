@@ -378,7 +378,11 @@ export interface TokenCredentialOptions {
   proxyOptions?: ProxySettings;
   /** Honoured: `userAgentPrefix` is put in front of azcred's User-Agent. */
   userAgentOptions?: UserAgentPolicyOptions;
-  /** Honoured: TLS settings of the credential's HTTPS requests, as @azure/identity applies them. */
+  /**
+   * Honoured: `cert`, `key`, `pfx` and `passphrase` are presented as the TLS client certificate
+   * on the credential's https requests; they stay in the driver and never reach the core.
+   * (`ca` is not applied: azcred trusts Node's store plus `NODE_EXTRA_CA_CERTS`.)
+   */
   tlsOptions?: TlsSettings;
   /**
    * Honoured as @azure/identity applies it, where it does not change a credential's requests
