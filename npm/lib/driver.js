@@ -5,7 +5,21 @@
 
 const backend = require('./backend');
 const errors = require('./errors');
-const logging = require('./logger');
+// The logger (and the app's @azure/logger behind it) loads with the first credential, not with
+// `require('azcred')`.
+let loggerModule;
+const logging = {
+  get module() {
+    if (!loggerModule) loggerModule = require('./logger');
+    return loggerModule;
+  },
+  enabledLevel() {
+    return this.module.enabledLevel();
+  },
+  write(record) {
+    this.module.write(record);
+  },
+};
 
 /** Options the driver applies itself and never hands to the core: transports and key material
  * for TLS (client certificates stay in this process's JS and OpenSSL). */

@@ -18,7 +18,8 @@
 //                   replaced AzureLogger.log sees one string where util.format(...args) agrees.
 //   enabledLevel()  'verbose' | 'info' | 'warning' | 'error' (the most verbose enabled level),
 //                   or undefined when nothing is enabled. Four property reads.
-//   source()        'azure-logger' | 'azure-logger-esm' | 'built-in': where records go.
+//   source()        'azure-logger' | 'azure-logger-esm' | 'built-in': where records go. The
+//                   app's @azure/logger is taken up once the app has loaded it (see adopt()).
 //   useEsm()        for the ESM entry: write through the ESM build of the app's @azure/logger
 //                   (the instance an ESM app's `import { setLogLevel } from '@azure/logger'`
 //                   gets; its CommonJS build is a separate instance). Resolves to `logger`.
@@ -27,15 +28,15 @@
 const LEVELS = ['verbose', 'info', 'warning', 'error'];
 
 /** Finds @azure/logger: next to azcred, else from the application's directory, else from the
- * current directory. Returns { mod, base } or null. Looked for once, at load. */
+ * current directory. Returns { path, base } or null. Looked for once, at load; only resolved,
+ * not loaded (see `adopt`). */
 function findAzureLogger() {
   const path = require('node:path');
   const bases = [null, require.main && path.dirname(require.main.filename), process.cwd()];
   for (const base of bases) {
     try {
       const resolved = base ? require.resolve('@azure/logger', { paths: [base] }) : require.resolve('@azure/logger');
-      const mod = require(resolved);
-      if (mod && typeof mod.createClientLogger === 'function') return { mod, base };
+      return { path: resolved, base };
     } catch {
       // Not installed there.
     }
@@ -175,19 +176,38 @@ function builtInClientLogger(namespace) {
 const found = findAzureLogger();
 let current;
 let currentSource;
-try {
-  current = found ? found.mod.createClientLogger('identity') : undefined;
-  currentSource = 'azure-logger';
-} catch {
-  current = undefined;
+// The app's @azure/logger is used once the app has loaded it: an app that calls setLogLevel or
+// replaces AzureLogger.log has, and so has one with any Azure SDK client. azcred does not load
+// it itself (about 8 ms and 2 MB for an app that has not), and until the app does, the built-in
+// logger writes the same lines from AZURE_LOG_LEVEL and DEBUG.
+let pending = found;
+
+/** Switches to the app's @azure/logger if the app has loaded it by now; cheap until then. */
+function adopt() {
+  if (!pending) return;
+  const cached = require.cache[pending.path];
+  if (!cached || !cached.loaded) return;
+  pending = null;
+  try {
+    const l = cached.exports.createClientLogger('identity');
+    if (l && typeof l.info === 'function') {
+      current = l;
+      currentSource = 'azure-logger';
+    }
+  } catch {
+    // An odd @azure/logger: keep the built-in logger.
+  }
 }
-if (!current || typeof current.info !== 'function') {
+
+adopt();
+if (!current) {
   current = builtInClientLogger('identity');
   currentSource = 'built-in';
 }
 
 /** Writes one record ({ level, message }, or (level, message)) when its level is enabled. */
 function write(record, message) {
+  adopt();
   try {
     let level = record;
     if (record !== null && typeof record === 'object') {
@@ -204,6 +224,7 @@ function write(record, message) {
 
 /** The most verbose level enabled now, or undefined: the core skips records nobody writes. */
 function enabledLevel() {
+  adopt();
   try {
     const l = current;
     if (l.verbose.enabled) return 'verbose';
@@ -221,7 +242,7 @@ let esmSwitch;
 function useEsm() {
   if (!esmSwitch) {
     esmSwitch = (async () => {
-      if (currentSource !== 'azure-logger') return current;
+      if (!found) return current;
       const path = require('node:path');
       const fs = require('node:fs');
       const { pathToFileURL } = require('node:url');
@@ -237,6 +258,7 @@ function useEsm() {
       if (esmLogger && typeof esmLogger.info === 'function') {
         current = esmLogger;
         currentSource = 'azure-logger-esm';
+        pending = null;
       }
       return current;
     })().catch(() => current);
@@ -246,10 +268,14 @@ function useEsm() {
 
 module.exports = {
   get logger() {
+    adopt();
     return current;
   },
   write,
   enabledLevel,
-  source: () => currentSource,
+  source: () => {
+    adopt();
+    return currentSource;
+  },
   useEsm,
 };

@@ -190,14 +190,28 @@ test("with the app's @azure/logger, setLogLevel turns azcred's records on and en
   ]);
 });
 
-test("with the app's @azure/logger, AZURE_LOG_LEVEL and DEBUG apply through it", () => {
-  const code = 'L.write("info", "A => on"); L.write("verbose", "A => off"); console.log(L.source(), L.enabledLevel());';
-  const byLevel = child(code, { cwd: TESTS, env: { AZURE_LOG_LEVEL: 'info' } });
-  assert.equal(byLevel.stdout.trim(), 'azure-logger info');
-  assert.deepEqual(byLevel.lines, ['azure:identity:info A => on']);
-  const byDebug = child(code, { cwd: TESTS, env: { DEBUG: 'azure:identity:info' } });
-  assert.equal(byDebug.stdout.trim(), 'azure-logger info');
-  assert.deepEqual(byDebug.lines, ['azure:identity:info A => on']);
+test("with the app's @azure/logger, AZURE_LOG_LEVEL and DEBUG apply through it; before the app loads it, the built-in logger writes the same", () => {
+  const write = 'L.write("info", "A => on"); L.write("verbose", "A => off"); console.log(L.source(), L.enabledLevel());';
+  for (const [code, source] of [[`require('@azure/logger'); ${write}`, 'azure-logger'], [write, 'built-in']]) {
+    const byLevel = child(code, { cwd: TESTS, env: { AZURE_LOG_LEVEL: 'info' } });
+    assert.equal(byLevel.stdout.trim(), `${source} info`);
+    assert.deepEqual(byLevel.lines, ['azure:identity:info A => on']);
+    const byDebug = child(code, { cwd: TESTS, env: { DEBUG: 'azure:identity:info' } });
+    assert.equal(byDebug.stdout.trim(), `${source} info`);
+    assert.deepEqual(byDebug.lines, ['azure:identity:info A => on']);
+  }
+});
+
+test('azcred does not load @azure/logger itself, and takes up the app\'s as soon as the app loads it', () => {
+  const code = `
+    const loaded = () => Object.keys(require.cache).some((k) => k.includes('@azure/logger'));
+    const seen = [L.enabledLevel() || null, L.source(), loaded()];
+    const { setLogLevel } = require('@azure/logger');
+    setLogLevel('warning');
+    seen.push(L.enabledLevel(), L.source());
+    console.log(JSON.stringify(seen));
+  `;
+  assert.deepEqual(JSON.parse(child(code, { cwd: TESTS }).stdout), [null, 'built-in', false, 'warning', 'azure-logger']);
 });
 
 test('AzureLogger.log redirection receives what the reference sends it, and a throwing one breaks nothing', () => {
@@ -248,7 +262,7 @@ test("an ESM app's setLogLevel reaches azcred once useEsm() has switched to the 
     console.log(JSON.stringify([before, after]));
   `;
   const r = child(code, { cwd: TESTS, esm: true });
-  assert.deepEqual(JSON.parse(r.stdout), [['azure-logger', null], ['azure-logger-esm', 'info', true, true]]);
+  assert.deepEqual(JSON.parse(r.stdout), [['built-in', null], ['azure-logger-esm', 'info', true, true]]);
   assert.deepEqual(r.lines, ['azure:identity:info A => esm']);
   // Without @azure/logger, useEsm() changes nothing.
   const none = child('const lg = await L.useEsm(); console.log(L.source(), lg === L.logger);', { esm: true });
