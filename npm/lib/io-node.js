@@ -108,6 +108,19 @@ class Headers {
   }
 }
 
+/** The proxy the core chose, as core-rest-pipeline's `ProxySettings`. */
+function proxySettings(proxyUrl) {
+  try {
+    const u = new URL(proxyUrl);
+    const out = { host: `${u.protocol}//${u.hostname}`, port: Number(u.port) || (u.protocol === 'https:' ? 443 : 80) };
+    if (u.username) out.username = decodeURIComponent(u.username);
+    if (u.password) out.password = decodeURIComponent(u.password);
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The response headers of an app's `httpClient` as a plain object. */
 function plainHeaders(h) {
   if (!h) return {};
@@ -120,6 +133,14 @@ function plainHeaders(h) {
  * never rejects. The deadline becomes the request's `timeout` and an abort of its signal. */
 async function httpViaClient(client, action, signal) {
   const { request, deadline } = action;
+  if (request.pinnedThumbprint) {
+    // An HttpClient has no way to be told to accept only this certificate; sending without the
+    // pin would trust whatever answers.
+    return failed(
+      'unsupported',
+      "the Service Fabric endpoint's certificate is pinned by IDENTITY_SERVER_THUMBPRINT, which an httpClient cannot check; remove the httpClient option",
+    );
+  }
   const controller = new AbortController();
   const onAbort = () => controller.abort();
   if (signal) {
@@ -146,6 +167,7 @@ async function httpViaClient(client, action, signal) {
       allowInsecureConnection: request.url.startsWith('http:'),
       disableKeepAlive: false,
       enableBrowserStreams: false,
+      proxySettings: request.proxy ? proxySettings(request.proxy) : undefined,
       streamResponseStatusCodes: undefined,
       tracingOptions: undefined,
     });

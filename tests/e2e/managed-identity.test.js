@@ -419,5 +419,14 @@ test('Service Fabric: the endpoint certificate is accepted by its thumbprint, an
     return true;
   });
   assert.equal(s.requests.length, before, 'nothing was sent to an endpoint whose certificate did not match');
+  // An httpClient cannot be told to check the pin, so the request is not sent through it.
+  sfEnv(thumbprint);
+  let sent = 0;
+  const httpClient = { sendRequest: async () => { sent += 1; throw new Error('must not be called'); } };
+  await assert.rejects(
+    new azcred.ManagedIdentityCredential({ ...fast, httpClient }).getToken('https://vault.azure.net/.default'),
+    (e) => /pinned by IDENTITY_SERVER_THUMBPRINT, which an httpClient cannot check/.test(e.message),
+  );
+  assert.equal(sent, 0);
   fs.rmSync(dir, { recursive: true, force: true });
 });
