@@ -379,9 +379,9 @@ export interface TokenCredentialOptions {
   /** Honoured: `userAgentPrefix` is put in front of azcred's User-Agent. */
   userAgentOptions?: UserAgentPolicyOptions;
   /**
-   * Honoured: `cert`, `key`, `pfx` and `passphrase` are presented as the TLS client certificate
-   * on the credential's https requests; they stay in the driver and never reach the core.
-   * (`ca` is not applied: azcred trusts Node's store plus `NODE_EXTRA_CA_CERTS`.)
+   * Honoured on the credential's https requests: `cert`, `key`, `pfx` and `passphrase` are
+   * presented as the TLS client certificate, and `ca` replaces the trusted CAs, as Node's
+   * `https.request` applies them; they stay in the driver and never reach the core.
    */
   tlsOptions?: TlsSettings;
   /**
@@ -397,7 +397,7 @@ export interface TokenCredentialOptions {
   redirectOptions?: RedirectPolicyOptions;
   /** Not honoured: azcred sends its request ids under the reference's header names (accepted for compatibility). */
   telemetryOptions?: TelemetryOptions;
-  /** Not honoured: azcred manages its own connections; give an `httpClient` to control them (accepted for compatibility). */
+  /** Honoured: every HTTP request of the credential goes through this `http.Agent`/`https.Agent`; as in core-rest-pipeline, it wins over a proxy from the environment or `proxyOptions`. */
   agent?: Agent;
   /** Logging of the credential. */
   loggingOptions?: LogPolicyOptions & {

@@ -23,7 +23,7 @@ const logging = {
 
 /** Options the driver applies itself and never hands to the core: transports and key material
  * for TLS (client certificates stay in this process's JS and OpenSSL). */
-const DRIVER_OPTIONS = new Set(['httpClient', 'tlsOptions']);
+const DRIVER_OPTIONS = new Set(['httpClient', 'tlsOptions', 'agent']);
 
 /** JSON for the core: keeps plain values of the caller's options, drops functions, clients,
  * signals and anything cyclic. */
@@ -98,9 +98,14 @@ function transport(options) {
   }
   const tls = options.tlsOptions;
   if (tls !== undefined && tls !== null) {
-    if (typeof tls !== 'object') throw new TypeError('tlsOptions must be an object ({ cert, key, pfx, passphrase })');
+    if (typeof tls !== 'object') throw new TypeError('tlsOptions must be an object ({ ca, cert, key, pfx, passphrase })');
     out.tls = {};
-    for (const k of ['cert', 'key', 'pfx', 'passphrase']) if (tls[k] !== undefined) out.tls[k] = tls[k];
+    for (const k of ['ca', 'cert', 'key', 'pfx', 'passphrase']) if (tls[k] !== undefined) out.tls[k] = tls[k];
+  }
+  const agent = options.agent;
+  if (agent !== undefined && agent !== null) {
+    if (typeof agent !== 'object') throw new TypeError('agent must be an http.Agent or https.Agent');
+    out.agent = agent;
   }
   return out;
 }

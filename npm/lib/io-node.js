@@ -131,7 +131,7 @@ function plainHeaders(h) {
 
 /** Sends the request through the app's core-rest-pipeline `HttpClient`; resolves to a reply,
  * never rejects. The deadline becomes the request's `timeout` and an abort of its signal. */
-async function httpViaClient(client, action, signal) {
+async function httpViaClient(client, action, signal, transport) {
   const { request, deadline } = action;
   if (request.pinnedThumbprint) {
     // An HttpClient has no way to be told to accept only this certificate; sending without the
@@ -168,6 +168,8 @@ async function httpViaClient(client, action, signal) {
       disableKeepAlive: false,
       enableBrowserStreams: false,
       proxySettings: request.proxy ? proxySettings(request.proxy) : undefined,
+      agent: transport.agent,
+      tlsSettings: transport.tls,
       streamResponseStatusCodes: undefined,
       tracingOptions: undefined,
     });
@@ -188,10 +190,10 @@ async function httpViaClient(client, action, signal) {
 }
 
 /** Sends an HTTP(S) request; resolves to a reply, never rejects. `transport` holds what the
- * credential's options say about how: an app's `httpClient`, or `tls` client-certificate
- * settings for https requests. */
+ * credential's options say about how: an app's `httpClient`, an `agent`, or `tls` settings
+ * (client certificate, CA) for https requests. */
 function http(action, signal, transport) {
-  if (transport && transport.httpClient) return httpViaClient(transport.httpClient, action, signal);
+  if (transport && transport.httpClient) return httpViaClient(transport.httpClient, action, signal, transport);
   const { request, deadline, connectDeadline } = action;
   let url;
   try {
@@ -217,7 +219,11 @@ function http(action, signal, transport) {
     if (request.body !== undefined) headers['Content-Length'] = Buffer.byteLength(request.body);
     const options = { method: request.method, headers, agent: false };
     if (transport && transport.tls && url.protocol === 'https:') Object.assign(options, transport.tls);
-    if (request.proxy) {
+    if (transport && transport.agent) {
+      // The app's agent carries every request, and (as core-rest-pipeline's proxy policy does)
+      // wins over a proxy from the environment.
+      options.agent = transport.agent;
+    } else if (request.proxy) {
       // The core decided this request goes through a proxy (HTTPS_PROXY and NO_PROXY).
       const proxyAgent = loadProxyAgent();
       if (!proxyAgent) {

@@ -659,6 +659,35 @@ test('tlsOptions: the client certificate is presented to an Entra endpoint that 
   await assert.rejects(without.getToken(STORAGE));
 });
 
+test('tlsOptions.ca trusts an endpoint certificate no other CA vouches for; agent carries every request', async () => {
+  const certDir = fs.mkdtempSync(path.join(dir, 'self-signed-'));
+  const key = path.join(certDir, 'key.pem');
+  const cert = path.join(certDir, 'cert.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+    '-keyout', key, '-out', cert, '-subj', '/CN=self-signed', '-days', '1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const own = await startFakeEndpoint({ tls: { key, cert } });
+  closers.push(() => own.close());
+  own.setHandler(entraHandler);
+  setAzureEnv({ AZURE_AUTHORITY_HOST: own.url });
+  const make = (options) => new azcred.ClientSecretCredential(TENANT, APP_SECRET.clientId, APP_SECRET.secret, { retryOptions: { maxRetries: 0 }, ...options });
+  await assert.rejects(make().getToken(STORAGE), 'the process does not trust it');
+  assert.ok((await make({ tlsOptions: { ca: fs.readFileSync(cert, 'utf8') } }).getToken(STORAGE)).token);
+
+  // An app's agent carries the requests, here with the CA it was built with.
+  const https = require('node:https');
+  let connections = 0;
+  class CountingAgent extends https.Agent {
+    createConnection(...args) {
+      connections += 1;
+      return super.createConnection(...args);
+    }
+  }
+  const agent = new CountingAgent({ ca: fs.readFileSync(cert, 'utf8') });
+  assert.ok((await make({ agent }).getToken(STORAGE)).token);
+  assert.equal(connections, 1);
+  agent.destroy();
+});
+
 test('without https-proxy-agent installed, a proxied request fails with the install hint', async () => {
   const proxy = await startConnectProxy();
   const appDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azcred-noproxyagent-'));
