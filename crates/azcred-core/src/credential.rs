@@ -145,32 +145,7 @@ impl Credential {
                 .as_ref()
                 .is_some_and(|l| l.allow_logging_account_identifiers),
         });
-        let mut log = Log::new(env.log_level());
-        if let Some(n) = options.additional_policies.as_ref().map(Vec::len) {
-            if n > 0 {
-                log.emit(LogLevel::Warning, || {
-                    format!(
-                        "{kind} => additionalPolicies: azcred sends its requests without a \
-                         core-rest-pipeline pipeline, so {n} additional {} not run; give an \
-                         httpClient to control how requests are sent",
-                        if n == 1 { "policy is" } else { "policies are" }
-                    )
-                });
-            }
-        }
-        for m in plan.members.iter() {
-            match &m.slot {
-                Slot::Ready(s) if !matches!(kind, "ChainedTokenCredential") => {
-                    log.emit(LogLevel::Info, || {
-                        format!("{} => {}.", m.name, s.describe())
-                    });
-                }
-                Slot::Ready(_) => {}
-                Slot::Skipped(reason) => log.emit(LogLevel::Warning, || {
-                    format!("{kind} => Skipped {}: {reason}", m.name)
-                }),
-            }
-        }
+        let log = construction_log(kind, options, env, &plan);
         Ok(Self {
             context,
             log,
@@ -308,4 +283,35 @@ impl Credential {
             }
         }
     }
+}
+
+/// What a credential logs when it is built: each member it will try (which managed-identity
+/// source, which kind of id), each one left out and why, and pipeline options it does not run.
+fn construction_log(kind: &str, options: &Options, env: &EnvSnapshot, plan: &plan::Plan) -> Log {
+    let mut log = Log::new(env.log_level());
+    let n = options.additional_policies.as_ref().map_or(0, Vec::len);
+    if n > 0 {
+        log.emit(LogLevel::Warning, || {
+            format!(
+                "{kind} => additionalPolicies: azcred sends its requests without a \
+                 core-rest-pipeline pipeline, so {n} additional {} not run; give an httpClient \
+                 to control how requests are sent",
+                if n == 1 { "policy is" } else { "policies are" }
+            )
+        });
+    }
+    for m in &plan.members {
+        match &m.slot {
+            Slot::Ready(s) if s.logs_outcome() => {
+                log.emit(LogLevel::Info, || {
+                    format!("{} => {}.", m.name, s.describe())
+                });
+            }
+            Slot::Ready(_) => {}
+            Slot::Skipped(reason) => log.emit(LogLevel::Warning, || {
+                format!("{kind} => Skipped {}: {reason}", m.name)
+            }),
+        }
+    }
+    log
 }
