@@ -75,14 +75,14 @@ function host() {
 
 /** The environment and host facts the core may read. */
 function envSnapshot() {
-  return JSON.stringify({
-    vars: process.env,
+  return {
+    vars: { ...process.env },
     platform: process.platform,
     tzOffsetMinutes: -new Date().getTimezoneOffset(),
     process: PROCESS,
     host: host(),
     logLevel: logging.enabledLevel() || null,
-  });
+  };
 }
 
 /** How this credential's requests leave the process, from the options the driver keeps. */
@@ -144,7 +144,7 @@ class Driven {
     this.transport = transport(options);
     const env = envSnapshot();
     try {
-      this.core = new Credential(kind, JSON.stringify(opts), env, seed());
+      this.core = new Credential(kind, opts, env, seed());
     } catch (e) {
       throw errors.fromBinding(e);
     }
@@ -160,19 +160,21 @@ class Driven {
     const level = logging.enabledLevel();
     if (level !== this.logLevel) {
       this.logLevel = level;
-      this.core.setLogLevel(level || '');
+      this.core.setLogLevel(level || null);
     }
   }
 
-  /** Writes the log records the core made (it makes none while logging is off). */
-  writeLog() {
+  /** Writes the log records the core made, the flow's then the credential's (it makes none
+   * while logging is off). */
+  writeLog(flow) {
     if (this.logLevel === undefined) return;
-    for (const record of JSON.parse(this.core.takeLog())) logging.write(record);
+    if (flow) for (const record of flow.takeLog()) logging.write(record);
+    for (const record of this.core.takeLog()) logging.write(record);
   }
 
   /** What each member of the credential will do, or why it is left out. */
   explain() {
-    return JSON.parse(this.core.explain());
+    return this.core.explain();
   }
 
   async getToken(scopes, options) {
@@ -196,7 +198,12 @@ class Driven {
     if (lease !== undefined && now < lease.until) return { ...lease.token };
 
     this.syncLogLevel();
-    const begun = JSON.parse(this.core.begin(requestJson, now));
+    let begun;
+    try {
+      begun = this.core.begin(request, now);
+    } catch (e) {
+      throw errors.fromBinding(e);
+    }
     if (begun.type === 'cached') {
       const token = toAccessToken(begun.token);
       if (begun.until !== undefined) {
@@ -206,7 +213,7 @@ class Driven {
       return { ...token };
     }
     if (begun.type === 'start') {
-      const entry = this.start(begun.id, request, options);
+      const entry = this.start(begun.flow, request, options);
       if (begun.token) {
         // An early refresh: the caller gets the still-valid token now.
         entry.promise.catch(() => {});
@@ -219,10 +226,11 @@ class Driven {
     return this.wait(entry, signal);
   }
 
-  start(id, request, options) {
+  start(flow, request, options) {
+    const id = flow.id;
     const controller = new AbortController();
     const entry = { waiters: 0, controller, promise: null };
-    entry.promise = this.drive(id, request, options, controller.signal).finally(() => this.flows.delete(id));
+    entry.promise = this.drive(flow, request, options, controller.signal).finally(() => this.flows.delete(id));
     this.flows.set(id, entry);
     return entry;
   }
@@ -252,23 +260,33 @@ class Driven {
     });
   }
 
-  async drive(id, request, options, signal) {
+  /** Runs one flow to its end. `finish` always runs, whatever happens on the way (an
+   * unfinished flow ends as aborted), so the core never keeps a flow the driver gave up on. */
+  async drive(flow, request, options, signal) {
     const originals = new Map();
-    const core = this.core;
-    for (;;) {
-      const step = JSON.parse(core.poll(id, Date.now()));
-      this.writeLog();
-      if (step.type === 'finished') break;
-      if (step.type === 'wait') {
-        await this.io.sleep(step.until - Date.now(), signal);
-        if (signal.aborted) break;
-        continue;
+    let failure;
+    let out;
+    try {
+      for (;;) {
+        const step = flow.poll(Date.now());
+        this.writeLog(flow);
+        if (step.type === 'finished') break;
+        if (step.type === 'wait') {
+          await this.io.sleep(step.until - Date.now(), signal);
+          if (signal.aborted) break;
+          continue;
+        }
+        const reply = await this.perform(step.action, signal, originals);
+        flow.handle(reply, Date.now());
       }
-      const reply = await this.perform(step.action, signal, originals);
-      core.handle(id, JSON.stringify(reply), Date.now());
+    } catch (e) {
+      failure = e;
+    } finally {
+      out = this.core.finish(flow, Date.now());
+      this.writeLog(flow);
+      if (typeof flow.free === 'function') flow.free();
     }
-    const out = JSON.parse(core.finish(id, Date.now()));
-    this.writeLog();
+    if (failure) throw errors.fromBinding(failure);
     if (out.ok) return toAccessToken(out.token);
     throw errors.fromCore(out.error, request.scopes, options, originals);
   }
@@ -317,13 +335,11 @@ class Driven {
     try {
       const t = await member.getToken(action.scopes, getTokenOptions);
       if (!t) return { type: 'delegated' };
-      const token = {
-        token: String(t.token),
-        expiresOnTimestamp: Math.max(0, Math.floor(Number(t.expiresOnTimestamp) || 0)),
-        tokenType: t.tokenType || 'Bearer',
-      };
-      if (t.refreshAfterTimestamp !== undefined) {
-        token.refreshAfterTimestamp = Math.max(0, Math.floor(Number(t.refreshAfterTimestamp) || 0));
+      // The member's answer as it is; the core decides whether it is a usable token.
+      const token = { token: t.token, expiresOnTimestamp: t.expiresOnTimestamp };
+      if (t.tokenType !== undefined && t.tokenType !== null) token.tokenType = t.tokenType;
+      if (t.refreshAfterTimestamp !== undefined && t.refreshAfterTimestamp !== null) {
+        token.refreshAfterTimestamp = t.refreshAfterTimestamp;
       }
       return { type: 'delegated', token };
     } catch (e) {

@@ -1,7 +1,8 @@
 'use strict';
 // The two bindings (native addon, wasm module) against the same inputs: each loads, runs a
-// managed-identity flow through begin / poll / handle / finish, throws coded errors, and both give
-// byte-identical JSON. Also the loader npm/lib/backend.js: default order and AZCRED_BACKEND.
+// managed-identity flow through begin / poll / handle / finish with plain objects and a flow
+// object, throws coded errors, and both give identical values. Also the loader
+// npm/lib/backend.js: default order and AZCRED_BACKEND.
 //
 //   node --test tests/e2e/backend.test.js      (after cd npm && npm run build)
 
@@ -34,13 +35,13 @@ const backends = {
 
 const MI = 'ManagedIdentityCredential';
 const SCOPE = 'https://storage.azure.com/.default';
-const appServiceEnv = JSON.stringify({
+const appServiceEnv = {
   vars: { IDENTITY_ENDPOINT: 'http://127.0.0.1:1/msi/token', IDENTITY_HEADER: 'h' },
-});
-const request = JSON.stringify({ scopes: [SCOPE] });
+};
+const request = { scopes: [SCOPE] };
 const NOW = 1_800_000_000_000;
 const tokenBody = (now) => JSON.stringify({ access_token: 'tok', expires_on: String(Math.floor(now / 1000) + 3600) });
-const httpReply = (status, body) => JSON.stringify({ type: 'http', status, headers: {}, body });
+const httpReply = (status, body) => ({ type: 'http', status, headers: {}, body });
 
 /** Runs `fn` and returns the thrown error (failing when nothing is thrown). */
 function thrown(fn) {
@@ -69,147 +70,147 @@ for (const [name, loadClass] of Object.entries(backends)) {
     assert.equal(inChild(code, name), `${name} function`);
   });
 
-  test(`${name}: a managed identity flow, then the cache`, { skip }, () => {
+  test(`${name}: a managed identity flow as plain objects and a flow object, then the cache`, { skip }, () => {
     const Credential = loadClass();
-    const cred = new Credential(MI, '{}', appServiceEnv, 1);
-    const [report] = JSON.parse(cred.explain());
+    const cred = new Credential(MI, {}, appServiceEnv, 1);
+    const [report] = cred.explain();
     assert.equal(report.name, MI);
     assert.equal(report.available, true);
 
-    const begun = JSON.parse(cred.begin(request, NOW));
+    const begun = cred.begin(request, NOW);
     assert.equal(begun.type, 'start');
     assert.equal(begun.background, false);
     assert.equal(begun.token, undefined);
+    const { flow } = begun;
+    assert.equal(flow.id, begun.id);
 
-    const step = JSON.parse(cred.poll(begun.id, NOW));
+    const step = flow.poll(NOW);
     assert.equal(step.type, 'perform');
     assert.equal(step.action.type, 'http');
     const url = new URL(step.action.request.url);
     assert.equal(url.origin + url.pathname, 'http://127.0.0.1:1/msi/token');
     assert.equal(url.searchParams.get('api-version'), '2019-08-01');
     assert.equal(step.action.request.headers['X-IDENTITY-HEADER'], 'h');
-    assert.equal(typeof step.action.deadline, 'number');
+    assert.equal(typeof step.action.deadline, 'number', 'times are numbers, not BigInts');
 
-    assert.equal(cred.handle(begun.id, httpReply(200, tokenBody(NOW)), NOW), undefined);
-    assert.deepEqual(JSON.parse(cred.poll(begun.id, NOW)), { type: 'finished' });
-    const done = JSON.parse(cred.finish(begun.id, NOW));
+    assert.equal(flow.handle(httpReply(200, tokenBody(NOW)), NOW), undefined);
+    assert.deepEqual(flow.poll(NOW), { type: 'finished' });
+    const done = cred.finish(flow, NOW);
     assert.equal(done.ok, true);
     assert.equal(done.token.token, 'tok');
     assert.equal(done.token.expiresOnTimestamp, (Math.floor(NOW / 1000) + 3600) * 1000);
 
-    const again = JSON.parse(cred.begin(request, NOW + 1000));
+    const again = cred.begin(request, NOW + 1000);
     assert.equal(again.type, 'cached');
     assert.deepEqual(again.token, done.token);
+    assert.equal(typeof again.until, 'number');
   });
 
   test(`${name}: a concurrent begin joins the running flow`, { skip }, () => {
-    const cred = new (loadClass())(MI, '{}', appServiceEnv, 1);
-    const first = JSON.parse(cred.begin(request, NOW));
-    assert.deepEqual(JSON.parse(cred.begin(request, NOW)), { type: 'join', id: first.id });
+    const cred = new (loadClass())(MI, {}, appServiceEnv, 1);
+    const first = cred.begin(request, NOW);
+    assert.deepEqual(cred.begin(request, NOW), { type: 'join', id: first.id });
   });
 
   test(`${name}: configuration errors throw InvalidConfig`, { skip }, () => {
     const Credential = loadClass();
     for (const [options, env] of [
-      ['{not json', '{}'],
-      ['{}', '{"vars": 1}'],
-      [JSON.stringify({ clientId: 'a', objectId: 'b' }), '{}'],
+      [[1, 2], {}],
+      [{}, { vars: 1 }],
+      [{ clientId: 'a', objectId: 'b' }, {}],
     ]) {
       const e = thrown(() => new Credential(MI, options, env, 1));
-      assert.ok(e instanceof Error, `${options} ${env}`);
-      assert.equal(e.code, 'InvalidConfig', `${options} ${env}: ${e.message}`);
+      assert.ok(e instanceof Error, `${JSON.stringify(options)} ${JSON.stringify(env)}`);
+      assert.equal(e.code, 'InvalidConfig', `${JSON.stringify(options)}: ${e.message}`);
       assert.ok(e.message.length > 0);
     }
   });
 
-  test(`${name}: a request that does not parse throws InvalidRequest`, { skip }, () => {
-    const cred = new (loadClass())(MI, '{}', appServiceEnv, 1);
-    for (const bad of ['', '[1', '{"scopes": "not a list"}']) {
-      assert.equal(thrown(() => cred.begin(bad, NOW)).code, 'InvalidRequest', bad);
+  test(`${name}: a request that is not one throws InvalidRequest`, { skip }, () => {
+    const cred = new (loadClass())(MI, {}, appServiceEnv, 1);
+    for (const bad of ['', [1], { scopes: 'not a list' }]) {
+      assert.equal(thrown(() => cred.begin(bad, NOW)).code, 'InvalidRequest', JSON.stringify(bad));
     }
   });
 
-  test(`${name}: contract violations throw ApiMisuse`, { skip }, () => {
-    const cred = new (loadClass())(MI, '{}', appServiceEnv, 1);
+  test(`${name}: an unreadable reply fails the flow instead of wedging it; misuse throws ApiMisuse`, { skip }, () => {
+    const cred = new (loadClass())(MI, { retryOptions: { maxRetries: 0 } }, appServiceEnv, 1);
     const misuse = (fn) => {
       const e = thrown(fn);
       assert.ok(e instanceof Error);
       assert.equal(e.code, 'ApiMisuse', e.message);
       return e;
     };
-    misuse(() => cred.handle(42, httpReply(200, '{}'), NOW));
-    misuse(() => cred.poll(42, NOW));
-    misuse(() => cred.finish(42, NOW));
-
-    const { id } = JSON.parse(cred.begin(request, NOW));
-    misuse(() => cred.handle(id, '{"type": "http"', NOW));
-    misuse(() => cred.handle(id, '{"type": "teleport"}', NOW));
-    // A value of the wrong type is reported without quoting it (it could be a secret).
-    const e = misuse(() => cred.handle(id, JSON.stringify({ type: 'http', status: 'SENTINEL' }), NOW));
-    assert.ok(!e.message.includes('SENTINEL'), e.message);
-
-    JSON.parse(cred.poll(id, NOW));
-    cred.handle(id, httpReply(200, tokenBody(NOW)), NOW);
-    misuse(() => cred.handle(id, httpReply(200, tokenBody(NOW)), NOW)); // nothing outstanding
-    assert.deepEqual(JSON.parse(cred.poll(id, NOW)), { type: 'finished' });
-    assert.equal(JSON.parse(cred.finish(id, NOW)).ok, true);
-    misuse(() => cred.finish(id, NOW)); // already removed from the table
+    const { flow } = cred.begin(request, NOW);
+    misuse(() => flow.handle(httpReply(200, '{}'), NOW)); // nothing outstanding yet
+    flow.poll(NOW);
+    // A value of the wrong type is a failed action, reported without quoting it.
+    flow.handle({ type: 'http', status: 'SENTINEL' }, NOW);
+    assert.deepEqual(flow.poll(NOW), { type: 'finished' });
+    const out = cred.finish(flow, NOW);
+    assert.equal(out.ok, false);
+    assert.ok(!JSON.stringify(out).includes('SENTINEL'), JSON.stringify(out));
+    misuse(() => cred.finish(flow, NOW)); // already ended
+    misuse(() => flow.poll(NOW));
+    // Not wedged: the next begin starts a new flow.
+    assert.equal(cred.begin(request, NOW).type, 'start');
   });
 }
 
 /**
- * Drives one credential through a fixed script and records every string that crosses the
- * binding, including errors as `code: message`.
+ * Drives one credential through a fixed script and records every value that crosses the
+ * binding, as JSON, including errors as `code: message`.
  */
 function transcript(Credential) {
   const out = [];
   const record = (label, fn) => {
     try {
       const r = fn();
-      out.push(`${label} -> ${r === undefined ? 'undefined' : r}`);
+      const shown = r && typeof r === 'object' ? JSON.stringify(r, (k, v) => (k === 'flow' ? `flow ${v.id}` : v)) : r;
+      out.push(`${label} -> ${shown === undefined ? 'undefined' : shown}`);
       return r;
     } catch (e) {
       out.push(`${label} !! ${e.code}: ${e.message}`);
       return undefined;
     }
   };
-  record('new bad json', () => new Credential(MI, '{', '{}', 7) && 'constructed');
-  record('new two ids', () => new Credential(MI, '{"clientId":"a","objectId":"b"}', '{}', 7) && 'constructed');
-  record('explain DAC', () => new Credential('DefaultAzureCredential', '{}', appServiceEnv, 7).explain());
-  const cred = new Credential(MI, '{}', appServiceEnv, 7);
+  record('new bad options', () => new Credential(MI, 'not an object', {}, 7) && 'constructed');
+  record('new two ids', () => new Credential(MI, { clientId: 'a', objectId: 'b' }, {}, 7) && 'constructed');
+  record('explain DAC', () => new Credential('DefaultAzureCredential', {}, appServiceEnv, 7).explain());
+  const cred = new Credential(MI, {}, appServiceEnv, 7);
   record('explain', () => cred.explain());
 
   // A scripted world: a 500 (retried after a wait), then a token.
   let now = NOW;
   const replies = [httpReply(500, 'oops'), httpReply(200, tokenBody(NOW))];
-  const { id } = JSON.parse(record('begin', () => cred.begin(request, now)));
+  const { flow } = record('begin', () => cred.begin(request, now));
   for (let i = 0; i < 20; i += 1) {
-    const step = JSON.parse(record(`poll @${now - NOW}`, () => cred.poll(id, now)));
+    const step = record(`poll @${now - NOW}`, () => flow.poll(now));
     if (step.type === 'wait') now = step.until;
-    else if (step.type === 'perform') record('handle', () => cred.handle(id, replies.shift() ?? httpReply(503, ''), now));
+    else if (step.type === 'perform') record('handle', () => flow.handle(replies.shift() ?? httpReply(503, ''), now));
     else break;
   }
-  record('finish', () => cred.finish(id, now));
+  record('finish', () => cred.finish(flow, now));
   record('begin again', () => cred.begin(request, now));
   record('explain again', () => cred.explain());
 
   // A refusal: the flow ends with an error value, not an exception.
-  const other = new Credential(MI, '{}', appServiceEnv, 7);
-  const second = JSON.parse(record('begin other', () => other.begin(JSON.stringify({ scopes: ['https://vault.azure.net/.default'] }), NOW)));
-  record('poll other', () => other.poll(second.id, NOW));
-  record('handle 400', () => other.handle(second.id, httpReply(400, '{"error":"invalid_request","error_description":"no"}'), NOW));
+  const other = new Credential(MI, {}, appServiceEnv, 7);
+  const second = record('begin other', () => other.begin({ scopes: ['https://vault.azure.net/.default'] }, NOW));
+  record('poll other', () => second.flow.poll(NOW));
+  record('handle 400', () => second.flow.handle(httpReply(400, '{"error":"invalid_request","error_description":"no"}'), NOW));
   for (let i = 0; i < 5; i += 1) {
-    const step = JSON.parse(record('poll other', () => other.poll(second.id, NOW)) ?? '{"type":"finished"}');
+    const step = record('poll other', () => second.flow.poll(NOW)) ?? { type: 'finished' };
     if (step.type !== 'perform') break;
-    record('handle 400 again', () => other.handle(second.id, httpReply(400, '{"error":"invalid_request"}'), NOW));
+    record('handle 400 again', () => second.flow.handle(httpReply(400, '{"error":"invalid_request"}'), NOW));
   }
-  record('finish other', () => other.finish(second.id, NOW));
-  record('handle unknown', () => other.handle(99, '{}', NOW));
-  record('bad request', () => other.begin('{"scopes":', NOW));
+  record('finish other', () => other.finish(second.flow, NOW));
+  record('poll finished', () => second.flow.poll(NOW));
+  record('bad request', () => other.begin({ scopes: 5 }, NOW));
   return out;
 }
 
-test('both backends give identical JSON for the same inputs', { skip: !nativeFile && `no native addon for ${prefix}` }, () => {
+test('both backends give identical values for the same inputs', { skip: !nativeFile && `no native addon for ${prefix}` }, () => {
   const native = transcript(backends.native());
   const wasm = transcript(backends.wasm());
   assert.ok(native.some((l) => l.startsWith('finish -> {"ok":true')), native.join('\n'));

@@ -32,7 +32,7 @@ for (const file of files) {
     let now = v.now;
     let cred;
     try {
-      cred = new Credential(v.kind, JSON.stringify(v.options), JSON.stringify(v.env), 1);
+      cred = new Credential(v.kind, v.options, v.env, 1);
     } catch (e) {
       assert.ok(v.configError, `unexpected: ${e.message}`);
       assert.equal(e.code, v.configError.code);
@@ -40,11 +40,12 @@ for (const file of files) {
       return;
     }
     assert.equal(v.configError, undefined, 'the constructor should have thrown');
-    const begun = JSON.parse(cred.begin(JSON.stringify(v.request), now));
+    const begun = cred.begin(v.request, now);
     assert.equal(begun.type, 'start');
+    const { flow } = begun;
     const steps = [...v.steps];
     for (;;) {
-      const step = JSON.parse(cred.poll(begun.id, now));
+      const step = flow.poll(now);
       if (step.type === 'finished') break;
       const s = steps.shift();
       assert.ok(s, `unexpected step ${JSON.stringify(step)}`);
@@ -56,10 +57,10 @@ for (const file of files) {
       assert.ok(subset(s.expect, step.action), `expected ${JSON.stringify(s.expect)}\n got ${JSON.stringify(step.action)}`);
       if (s.expectUrlPrefix) assert.ok(step.action.request.url.startsWith(s.expectUrlPrefix), step.action.request.url);
       for (const part of s.expectBodyContains || []) assert.ok(step.action.request.body.includes(part), part);
-      cred.handle(begun.id, JSON.stringify(s.reply), now);
+      flow.handle(s.reply, now);
     }
     assert.equal(steps.length, 0, 'steps left over');
-    const out = JSON.parse(cred.finish(begun.id, now));
+    const out = cred.finish(flow, now);
     assert.ok(subset(v.outcome, out), `expected ${JSON.stringify(v.outcome)}\n got ${JSON.stringify(out)}`);
   });
 }

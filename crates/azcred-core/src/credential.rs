@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::cache::{CacheKey, Lookup, TokenCache};
 use crate::chain::{ChainContext, ChainFlow, Member, Mode, Slot};
@@ -18,9 +17,6 @@ use crate::retry::Rng;
 use crate::source::TokenRequest;
 use crate::time::Timestamp;
 use crate::token::AccessToken;
-
-/// Tells credentials apart, so a flow is only finished by the credential that started it.
-static NEXT_CREDENTIAL_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Identifies a flow within its credential, so concurrent callers can join it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -53,7 +49,8 @@ pub enum Begin {
 #[derive(Debug)]
 pub struct Flow {
     id: FlowId,
-    owner: u64,
+    /// The credential that started it (see [`Credential`]'s `owner`).
+    owner: Arc<()>,
     key: CacheKey,
     background: bool,
     chain: ChainFlow,
@@ -111,7 +108,9 @@ pub struct Credential {
     sticky: Option<usize>,
     cache: TokenCache,
     inflight: HashMap<CacheKey, FlowId>,
-    id: u64,
+    /// Tells credentials apart, so a flow is only finished by the credential that started it:
+    /// an allocation of this credential's own, compared by address (no process-wide counter).
+    owner: Arc<()>,
     next_flow: u64,
     rng: Rng,
     context: Arc<ChainContext>,
@@ -156,7 +155,7 @@ impl Credential {
             sticky: None,
             cache: TokenCache::new(plan.cache),
             inflight: HashMap::new(),
-            id: NEXT_CREDENTIAL_ID.fetch_add(1, Ordering::Relaxed),
+            owner: Arc::new(()),
             next_flow: 1,
             rng,
         })
@@ -233,7 +232,7 @@ impl Credential {
         );
         let flow = Flow {
             id,
-            owner: self.id,
+            owner: Arc::clone(&self.owner),
             key,
             background: serving.is_some(),
             chain,
@@ -255,7 +254,7 @@ impl Credential {
     /// Ends a flow: caches its token and returns it, or returns its error. A flow that has not
     /// finished (its caller gave up) ends as aborted.
     pub fn finish(&mut self, flow: Flow, now: Timestamp) -> Result<AccessToken, TokenError> {
-        if flow.owner != self.id {
+        if !Arc::ptr_eq(&flow.owner, &self.owner) {
             return Err(TokenError::new(
                 crate::error::ErrorKind::InvalidRequest,
                 Misuse::ForeignFlow.to_string(),

@@ -83,5 +83,5 @@ pub use options::{
 };
 pub use secret::Secret;
 pub use source::TokenRequest;
-pub use time::Timestamp;
+pub use time::{MAX_DATE_MS, Timestamp};
 pub use token::{AccessToken, ParseError, parse_expiry_str, parse_token_response};

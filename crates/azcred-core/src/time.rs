@@ -6,10 +6,61 @@ use std::time::Duration;
 /// Milliseconds since the Unix epoch, supplied by the caller.
 ///
 /// A plain integer crosses both bindings as a JS `number` (exact below 2^53).
+///
+/// Read from the driver, it is a JS number: a fraction of a millisecond is dropped, and a
+/// negative, non-finite or out-of-range value (beyond 8.64e15 ms, the last instant a JS `Date`
+/// holds) is refused, so a foreign token with `expiresOnTimestamp: Infinity` is an unusable
+/// answer rather than a time.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(transparent))]
 pub struct Timestamp(u64);
+
+/// Written as a signed integer: every binding turns that into a JS `number` (napi makes a
+/// `BigInt` of a `u64` above 2^32), and JSON keeps it an integer.
+#[cfg(feature = "serde")]
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(i64::try_from(self.0).unwrap_or(i64::MAX))
+    }
+}
+
+/// The last millisecond a JS `Date` can hold.
+pub const MAX_DATE_MS: u64 = 8_640_000_000_000_000;
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = Timestamp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a time in milliseconds since the epoch, from 0 to 8.64e15")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Timestamp, E> {
+                if v <= MAX_DATE_MS {
+                    Ok(Timestamp(v))
+                } else {
+                    Err(E::custom("a time beyond the last date JavaScript can hold"))
+                }
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Timestamp, E> {
+                u64::try_from(v)
+                    .map_err(|_| E::custom("a negative time"))
+                    .and_then(|v| self.visit_u64(v))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Timestamp, E> {
+                if !v.is_finite() || v < 0.0 {
+                    return Err(E::custom("a time that is negative or not finite"));
+                }
+                if v > MAX_DATE_MS as f64 {
+                    return Err(E::custom("a time beyond the last date JavaScript can hold"));
+                }
+                // In range and finite: the cast drops the fraction.
+                Ok(Timestamp(v as u64))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
 
 impl Timestamp {
     /// Builds a timestamp from milliseconds since the Unix epoch.

@@ -1,15 +1,19 @@
-//! The JSON surface the bindings expose: a [`Credential`] and its running flows behind numeric
-//! ids, with JSON strings in and out and errors as `(code, message)`. Both bindings wrap this
-//! one type, so they cannot drift apart; they only turn a [`WireError`] into a JS `Error`.
-
-use std::collections::HashMap;
+//! The typed surface both bindings wrap: a [`WireCredential`] and its [`WireFlow`]s, taking and
+//! returning serde values that each binding converts to and from plain JS objects (napi's serde
+//! support, serde-wasm-bindgen's JSON-compatible serializer). No JSON strings, no id tables: a
+//! flow is an object the driver holds and hands back to [`WireCredential::finish`].
+//!
+//! Two rules make a credential impossible to wedge from the JS side:
+//! - a reply the binding could not decode is still a reply: [`WireFlow::handle`] takes the
+//!   decode error and feeds the flow an IO failure, so the flow (and only it) fails, or its chain
+//!   moves on;
+//! - [`WireCredential::finish`] accepts any flow of this credential at any point, finished or
+//!   not (an unfinished one ends as aborted), so the driver can always end a flow it started.
 
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
-use crate::{
-    AccessToken, Begin, Credential, EnvSnapshot, Flow, LogLevel, Options, Reply, Timestamp,
-};
+use crate::{AccessToken, Begin, Credential, EnvSnapshot, Flow, LogLevel, LogRecord, Options};
+use crate::{IoFailure, IoFailureKind, MemberReport, Reply, Step, Timestamp};
 use crate::{TokenError, TokenRequest};
 
 /// An error for the binding to throw as a JS `Error` with `code` set.
@@ -28,147 +32,194 @@ impl WireError {
             message: message.into(),
         }
     }
+
+    /// The error for a value the binding could not decode as `what` (options, environment,
+    /// request): `detail` is the decoder's message, kept only when it quotes nothing from the
+    /// input (a quoted value may be a secret).
+    pub fn undecodable(code: &'static str, what: &str, detail: &str) -> Self {
+        Self::new(code, format!("invalid {what}: {}", safe_detail(detail)))
+    }
 }
 
-/// Parses `json` as `what`; the message never quotes a string from the input.
-fn parse<T: DeserializeOwned>(json: &str, what: &str, code: &'static str) -> Result<T, WireError> {
-    serde_json::from_str(json).map_err(|e| {
-        let detail = e.to_string();
-        // serde quotes input values with `"` or backticks (unknown variants); either may hold
-        // a secret, so such messages keep only the position.
-        let quotes = detail.contains('"') || detail.contains('`');
-        let detail = match (quotes, e.line()) {
-            (false, _) => detail,
-            // serde_json reports line 0 when the position is unknown (tagged enums).
-            (true, 0) => "a value has the wrong type".to_owned(),
-            (true, line) => format!(
-                "a value has the wrong type at line {line} column {}",
-                e.column()
-            ),
-        };
-        WireError::new(code, format!("invalid {what} JSON: {detail}"))
-    })
+/// Decodes a value the binding read from JS (as a JSON value tree: strings, numbers, arrays,
+/// objects, `null`) as `T`, with the same rules on every binding: a JS value is read as a JSON
+/// value first, then as `T`, so no binding's own leniency (a string read as a list of
+/// characters, say) makes backends disagree. `Err` is the decoder's message.
+pub fn decode<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, String> {
+    serde_json::from_value(value).map_err(|e| e.to_string())
 }
 
-fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, WireError> {
-    serde_json::to_string(value).map_err(|e| WireError::new("Internal", e.to_string()))
+/// A decoder's message with anything it quotes from the input left out.
+fn safe_detail(detail: &str) -> String {
+    // serde quotes input values with `"` or backticks (strings, unknown variants); either may
+    // hold a secret, so such messages are replaced by a generic one.
+    if detail.contains('"') || detail.contains('`') || detail.contains('\'') {
+        "a value has the wrong type".to_owned()
+    } else {
+        crate::source::excerpt(detail, 200)
+    }
 }
 
-/// A JS number of milliseconds since the epoch (fractions dropped, negatives saturate at 0).
+/// A JS number of milliseconds since the epoch (fractions dropped, negatives and NaN saturate
+/// at 0, values beyond any date clamp).
 fn at(now: f64) -> Timestamp {
     Timestamp::from_millis(now as u64)
 }
 
-/// What `begin` returns.
-#[derive(Serialize)]
+/// What `begin` returns to the driver.
+#[derive(Debug, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
-enum BeginJson<'a> {
+pub enum BeginOut {
+    /// A cached token: no IO needed.
     Cached {
-        token: &'a AccessToken,
-        /// Until when the driver may serve this token for the same request without asking.
+        /// The token.
+        token: AccessToken,
+        /// Until when the driver may serve this token for the same request without asking
+        /// again (the lease).
         #[serde(skip_serializing_if = "Option::is_none")]
         until: Option<Timestamp>,
     },
+    /// Wait for the running flow with this id.
     Join {
+        /// The running flow's id ([`WireFlow::id`]).
         id: u64,
     },
+    /// A new flow, handed out beside this answer; with `token` set it is an early refresh and
+    /// the caller gets that token now.
     Start {
+        /// The new flow's id.
         id: u64,
+        /// Whether the flow is an early refresh whose caller already has a token.
         background: bool,
+        /// The token for the caller of a background refresh.
         #[serde(skip_serializing_if = "Option::is_none")]
-        token: Option<&'a AccessToken>,
+        token: Option<AccessToken>,
     },
 }
 
 /// What `finish` returns.
-#[derive(Serialize)]
-struct FinishJson<'a> {
-    ok: bool,
+#[derive(Debug, Serialize)]
+pub struct FinishOut {
+    /// Whether a token was acquired.
+    pub ok: bool,
+    /// The token.
     #[serde(skip_serializing_if = "Option::is_none")]
-    token: Option<&'a AccessToken>,
+    pub token: Option<AccessToken>,
+    /// The error.
     #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'a TokenError>,
+    pub error: Option<TokenError>,
 }
 
-/// A credential and the flows it started, addressed by id.
+/// One acquisition, held by the driver until it passes it to [`WireCredential::finish`].
 #[derive(Debug)]
-pub struct JsonCredential {
-    inner: Credential,
-    flows: HashMap<u64, Flow>,
+pub struct WireFlow {
+    inner: Option<Flow>,
+    id: u64,
 }
 
-impl JsonCredential {
-    /// Builds the credential `kind` from options JSON and environment JSON
-    /// (`{"vars": {...}, "platform": "linux", "tzOffsetMinutes": 0}`).
-    pub fn new(
-        kind: &str,
-        options_json: &str,
-        env_json: &str,
-        seed: f64,
-    ) -> Result<Self, WireError> {
-        let options: Options = parse(options_json, "options", "InvalidConfig")?;
-        let env: EnvSnapshot = parse(env_json, "environment", "InvalidConfig")?;
-        let inner = Credential::new(kind, &options, &env, seed as u64)
-            .map_err(|e| WireError::new(e.code, e.message))?;
-        Ok(Self {
-            inner,
-            flows: HashMap::new(),
-        })
+impl WireFlow {
+    /// The flow's id, as `join` answers name it.
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
-    /// JSON array of member reports.
-    pub fn explain(&self) -> Result<String, WireError> {
-        to_json(&self.inner.explain())
+    fn flow(&mut self) -> Result<&mut Flow, WireError> {
+        self.inner
+            .as_mut()
+            .ok_or_else(|| WireError::new("ApiMisuse", "the flow has already been finished"))
     }
 
-    /// JSON `{"type": "cached" | "join" | "start", ...}`. A cached answer may carry `until`: the
-    /// driver may serve that token for the same request JSON until then without calling `begin`.
-    pub fn begin(&mut self, request_json: &str, now: f64) -> Result<String, WireError> {
-        let request: TokenRequest = parse(request_json, "request", "InvalidRequest")?;
-        let until = self.inner.serve_until(&request, at(now));
-        match self.inner.begin(request, at(now)) {
-            Begin::Cached(token) => to_json(&BeginJson::Cached {
-                token: &token,
-                until,
-            }),
-            Begin::Join(id) => to_json(&BeginJson::Join { id: id.0 }),
-            Begin::Start { flow, serving } => {
-                let json = to_json(&BeginJson::Start {
-                    id: flow.id().0,
-                    background: flow.is_background(),
-                    token: serving.as_ref(),
-                })?;
-                self.flows.insert(flow.id().0, *flow);
-                Ok(json)
-            }
-        }
+    /// The flow's next step.
+    pub fn poll(&mut self, now: f64) -> Result<Step, WireError> {
+        Ok(self.flow()?.poll(at(now)))
     }
 
-    /// JSON of the flow's next step.
-    pub fn poll(&mut self, id: f64, now: f64) -> Result<String, WireError> {
-        to_json(&self.flow(id)?.poll(at(now)))
-    }
-
-    /// Feeds the reply JSON to the flow's outstanding action.
-    pub fn handle(&mut self, id: f64, reply_json: &str, now: f64) -> Result<(), WireError> {
-        let reply: Reply = parse(reply_json, "reply", "ApiMisuse")?;
-        self.flow(id)?
+    /// Feeds the reply to the outstanding action. `Err(detail)` is a reply the binding could not
+    /// decode: the flow gets it as an IO failure, so it fails (or its chain moves on) instead of
+    /// the driver being left with a flow it cannot answer.
+    pub fn handle(&mut self, reply: Result<Reply, String>, now: f64) -> Result<(), WireError> {
+        let reply = reply.unwrap_or_else(|detail| {
+            Reply::Failed(IoFailure::new(
+                IoFailureKind::Other,
+                format!(
+                    "the driver's reply could not be read ({})",
+                    safe_detail(&detail)
+                ),
+            ))
+        });
+        self.flow()?
             .handle(reply, at(now))
             .map_err(|m| WireError::new(m.code(), m.to_string()))
     }
 
-    /// Ends the flow: JSON `{"ok": true, "token": ...}` or `{"ok": false, "error": ...}`.
-    pub fn finish(&mut self, id: f64, now: f64) -> Result<String, WireError> {
-        let id = id as u64;
-        let flow = self.flows.remove(&id).ok_or_else(|| unknown_flow(id))?;
-        let result = self.inner.finish(flow, at(now));
-        to_json(&match &result {
-            Ok(token) => FinishJson {
+    /// The log records this flow made since the last call.
+    pub fn take_log(&mut self) -> Vec<LogRecord> {
+        self.inner.as_mut().map(Flow::take_log).unwrap_or_default()
+    }
+}
+
+/// A configured credential.
+#[derive(Debug)]
+pub struct WireCredential {
+    inner: Credential,
+}
+
+impl WireCredential {
+    /// Builds the credential `kind` from decoded options and environment.
+    pub fn new(
+        kind: &str,
+        options: &Options,
+        env: &EnvSnapshot,
+        seed: f64,
+    ) -> Result<Self, WireError> {
+        let inner = Credential::new(kind, options, env, seed as u64)
+            .map_err(|e| WireError::new(e.code, e.message))?;
+        Ok(Self { inner })
+    }
+
+    /// Each member: whether it will be tried, and what it does or why it is left out.
+    pub fn explain(&self) -> Vec<MemberReport> {
+        self.inner.explain()
+    }
+
+    /// Starts serving a request; a `Start` answer comes with its flow.
+    pub fn begin(&mut self, request: TokenRequest, now: f64) -> (BeginOut, Option<WireFlow>) {
+        let until = self.inner.serve_until(&request, at(now));
+        match self.inner.begin(request, at(now)) {
+            Begin::Cached(token) => (BeginOut::Cached { token, until }, None),
+            Begin::Join(id) => (BeginOut::Join { id: id.0 }, None),
+            Begin::Start { flow, serving } => {
+                let id = flow.id().0;
+                let out = BeginOut::Start {
+                    id,
+                    background: flow.is_background(),
+                    token: serving,
+                };
+                (
+                    out,
+                    Some(WireFlow {
+                        inner: Some(*flow),
+                        id,
+                    }),
+                )
+            }
+        }
+    }
+
+    /// Ends the flow, finished or not: caches and returns its token, or returns its error (an
+    /// unfinished flow ends as aborted). A flow already ended is misuse.
+    pub fn finish(&mut self, flow: &mut WireFlow, now: f64) -> Result<FinishOut, WireError> {
+        let flow = flow
+            .inner
+            .take()
+            .ok_or_else(|| WireError::new("ApiMisuse", "the flow has already been finished"))?;
+        Ok(match self.inner.finish(flow, at(now)) {
+            Ok(token) => FinishOut {
                 ok: true,
                 token: Some(token),
                 error: None,
             },
-            Err(error) => FinishJson {
+            Err(error) => FinishOut {
                 ok: false,
                 token: None,
                 error: Some(error),
@@ -176,44 +227,14 @@ impl JsonCredential {
         })
     }
 
-    /// Sets the most verbose level to log from now on: `"error"`, `"warning"`, `"info"`,
-    /// `"verbose"`, or `""` for none.
-    pub fn set_log_level(&mut self, level: &str) -> Result<(), WireError> {
-        let level = match level {
-            "" => None,
-            other => Some(parse::<LogLevel>(
-                &format!("\"{}\"", other.escape_default()),
-                "log level",
-                "ApiMisuse",
-            )?),
-        };
+    /// Sets the most verbose level to log from now on (`None`: none).
+    pub fn set_log_level(&mut self, level: Option<LogLevel>) {
         self.inner.set_log_level(level);
-        Ok(())
     }
 
-    /// JSON array of the log records made since the last call (`[{"level": "info", "message":
-    /// "..."}]`): the credential's own, then each running flow's.
-    pub fn take_log(&mut self) -> Result<String, WireError> {
-        let mut records = self.inner.take_log();
-        let mut ids: Vec<_> = self.flows.keys().copied().collect();
-        ids.sort_unstable();
-        for id in ids {
-            if let Some(flow) = self.flows.get_mut(&id) {
-                records.extend(flow.take_log());
-            }
-        }
-        to_json(&records)
+    /// The log records this credential made since the last call (its own, and those of the
+    /// flows it finished).
+    pub fn take_log(&mut self) -> Vec<LogRecord> {
+        self.inner.take_log()
     }
-
-    fn flow(&mut self, id: f64) -> Result<&mut Flow, WireError> {
-        let id = id as u64;
-        self.flows.get_mut(&id).ok_or_else(|| unknown_flow(id))
-    }
-}
-
-fn unknown_flow(id: u64) -> WireError {
-    WireError::new(
-        "ApiMisuse",
-        format!("no flow with id {id} (finished, or never started)"),
-    )
 }

@@ -246,50 +246,62 @@ fn errors_from_bad_token_responses() {
     }
 }
 
-fn wire_credential() -> azcred_core::wire::JsonCredential {
-    let env = json!({"vars": {
+fn wire_credential() -> azcred_core::wire::WireCredential {
+    let env: EnvSnapshot = serde_json::from_value(json!({"vars": {
         "IDENTITY_ENDPOINT": "http://127.0.0.1:41000/msi/token",
         "IDENTITY_HEADER": SENTINEL,
-    }, "platform": "linux"});
-    azcred_core::wire::JsonCredential::new("ManagedIdentityCredential", "{}", &env.to_string(), 3.0)
-        .unwrap()
+    }, "platform": "linux"}))
+    .unwrap();
+    azcred_core::wire::WireCredential::new(
+        "ManagedIdentityCredential",
+        &options(json!({})),
+        &env,
+        3.0,
+    )
+    .unwrap()
+}
+
+/// A reply as a binding decodes it: the value, or the decoder's message.
+fn decoded(v: serde_json::Value) -> Result<Reply, String> {
+    serde_json::from_value::<Reply>(v).map_err(|e| e.to_string())
 }
 
 #[test]
-fn the_json_surface() {
+fn the_typed_surface() {
     let mut cred = wire_credential();
-    clean_debug("JsonCredential", &cred);
-    let begin: serde_json::Value = serde_json::from_str(
-        &cred
-            .begin(r#"{"scopes":["https://storage.azure.com/.default"]}"#, 0.0)
-            .unwrap(),
-    )
-    .unwrap();
-    let id = begin["id"].as_f64().unwrap();
+    clean_debug("WireCredential", &cred);
+    let (_, flow) = cred.begin(TokenRequest::new([STORAGE]), 0.0);
+    let mut flow = flow.unwrap();
     // The step crosses to the driver with the secret header: that is its job.
-    assert!(cred.poll(id, 0.0).unwrap().contains(SENTINEL));
-    clean_debug("JsonCredential with a flow", &cred);
-    // Replies that do not parse: the error never quotes them.
+    let step = serde_json::to_string(&flow.poll(0.0).unwrap()).unwrap();
+    assert!(step.contains(SENTINEL));
+    clean_debug("WireFlow in flight", &flow);
+    // Replies that do not decode fail the flow's action; the failure never quotes them.
     for reply in [
         json!({"type": "http", "status": SENTINEL}),
         json!({"type": "http", "status": 200, "body": [SENTINEL]}),
         json!({"type": "http", "status": 200, "headers": {"a": [1, SENTINEL, 2]}, "body": 5}),
         json!({"type": "file", "contents": {"x": SENTINEL}}),
+        json!({"type": SENTINEL}),
+        json!({"type": "failed", "kind": SENTINEL}),
+        json!([SENTINEL]),
         json!(SENTINEL),
     ] {
-        let e = cred.handle(id, &reply.to_string(), 0.0).unwrap_err();
-        clean("WireError", &e.message);
-        clean_debug("WireError", &e);
+        let mut cred = wire_credential();
+        let (_, flow) = cred.begin(TokenRequest::new([STORAGE]), 0.0);
+        let mut flow = flow.unwrap();
+        flow.poll(0.0).unwrap();
+        let reply = decoded(reply);
+        assert!(reply.is_err());
+        flow.handle(reply, 0.0).unwrap();
+        let out = cred.finish(&mut flow, 0.0).unwrap();
+        assert!(!out.ok, "an unreadable reply is a failure of the flow");
+        clean(
+            "finish after an unreadable reply",
+            &serde_json::to_string(&out).unwrap(),
+        );
     }
-    let e = cred
-        .handle(
-            id,
-            &format!(r#"{{"type":"http","status":200,"body":"{SENTINEL}"#),
-            0.0,
-        )
-        .unwrap_err();
-    clean("WireError for truncated JSON", &e.message);
-    // Environment and options that do not parse.
+    // Environment and options that do not decode: the error never quotes them.
     for (options, env) in [
         (
             json!({"clientId": 5}),
@@ -302,31 +314,33 @@ fn the_json_surface() {
         (json!({}), json!({"vars": [SENTINEL]})),
         (json!({"retryOptions": {"maxRetries": SENTINEL}}), json!({})),
     ] {
-        let e = azcred_core::wire::JsonCredential::new(
-            "ManagedIdentityCredential",
-            &options.to_string(),
-            &env.to_string(),
-            1.0,
-        )
-        .unwrap_err();
-        clean("WireError", &e.message);
+        for e in [
+            serde_json::from_value::<azcred_core::Options>(options).err(),
+            serde_json::from_value::<EnvSnapshot>(env).err(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let w = azcred_core::wire::WireError::undecodable(
+                "InvalidConfig",
+                "options",
+                &e.to_string(),
+            );
+            clean("WireError", &w.message);
+            clean_debug("WireError", &w);
+        }
     }
 }
 
 #[test]
-fn the_json_surface_never_quotes_a_tag_value() {
-    let mut cred = wire_credential();
-    let begin: serde_json::Value =
-        serde_json::from_str(&cred.begin(r#"{"scopes":["s"]}"#, 0.0).unwrap()).unwrap();
-    let id = begin["id"].as_f64().unwrap();
-    for reply in [
-        json!({"type": SENTINEL}),
-        json!({"type": "failed", "kind": SENTINEL}),
-        json!([SENTINEL]),
-    ] {
-        let e = cred.handle(id, &reply.to_string(), 0.0).unwrap_err();
-        clean("WireError", &e.message);
-    }
+fn the_undecodable_check_can_fail() {
+    // The decoder's own message does quote the value: the wire must leave it out.
+    let raw = serde_json::from_value::<Reply>(json!({"type": SENTINEL}))
+        .unwrap_err()
+        .to_string();
+    assert!(raw.contains(CORE), "serde quotes it: {raw}");
+    let w = azcred_core::wire::WireError::undecodable("ApiMisuse", "reply", &raw);
+    clean("WireError", &w.message);
 }
 
 /// Every record taken from `cred`, joined, for the sentinel check.

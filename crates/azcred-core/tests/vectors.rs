@@ -1,9 +1,22 @@
-//! Runs the shared vectors in `tests/vectors/*.json` through the core's JSON surface (`wire`),
-//! the same surface both bindings expose; `tests/e2e/vectors.test.js` runs the same files
+//! Runs the shared vectors in `tests/vectors/*.json` through the core's typed surface (`wire`),
+//! the same surface both bindings expose, with values decoded from and encoded to JSON as the
+//! bindings decode and encode JS objects; `tests/e2e/vectors.test.js` runs the same files
 //! through the native addon and the wasm module.
 
-use azcred_core::wire::JsonCredential;
+use azcred_core::wire::{WireCredential, WireError};
+use azcred_core::{EnvSnapshot, Options, Reply, TokenRequest};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
+
+/// Decodes a vector's value as the bindings decode a JS object.
+fn decode<T: DeserializeOwned>(v: &Value, what: &str) -> Result<T, WireError> {
+    serde_json::from_value(v.clone())
+        .map_err(|e| WireError::undecodable("InvalidConfig", what, &e.to_string()))
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).expect("serializable")
+}
 
 /// Whether every field of `want` is in `got` with the same value (arrays element by element).
 fn subset(want: &Value, got: &Value) -> bool {
@@ -20,13 +33,10 @@ fn subset(want: &Value, got: &Value) -> bool {
 
 fn run(name: &str, v: &Value) {
     let mut now = v["now"].as_f64().expect("now");
-    let env = v["env"].to_string();
-    let built = JsonCredential::new(
-        v["kind"].as_str().expect("kind"),
-        &v["options"].to_string(),
-        &env,
-        1.0,
-    );
+    let built = decode::<Options>(&v["options"], "options").and_then(|options| {
+        let env: EnvSnapshot = decode(&v["env"], "environment")?;
+        WireCredential::new(v["kind"].as_str().expect("kind"), &options, &env, 1.0)
+    });
     if let Some(want) = v.get("configError") {
         let e = built.expect_err(name);
         assert_eq!(want["code"], e.code, "{name}");
@@ -34,17 +44,17 @@ fn run(name: &str, v: &Value) {
         return;
     }
     let mut cred = built.unwrap_or_else(|e| panic!("{name}: {e:?}"));
-    let begun: Value =
-        serde_json::from_str(&cred.begin(&v["request"].to_string(), now).unwrap()).unwrap();
-    assert_eq!(begun["type"], "start", "{name}");
-    let id = begun["id"].as_f64().unwrap();
+    let request: TokenRequest = decode(&v["request"], "request").unwrap();
+    let (begun, flow) = cred.begin(request, now);
+    assert_eq!(json(&begun)["type"], "start", "{name}");
+    let mut flow = flow.expect("a start answer comes with its flow");
     let mut steps = v["steps"]
         .as_array()
         .cloned()
         .unwrap_or_default()
         .into_iter();
     loop {
-        let step: Value = serde_json::from_str(&cred.poll(id, now).unwrap()).unwrap();
+        let step = json(&flow.poll(now).unwrap());
         match step["type"].as_str() {
             Some("finished") => break,
             Some("wait") => {
@@ -80,14 +90,17 @@ fn run(name: &str, v: &Value) {
                         "{name}: {part} not in the body"
                     );
                 }
-                cred.handle(id, &s["reply"].to_string(), now)
+                let reply =
+                    serde_json::from_value::<Reply>(s["reply"].clone()).map_err(|e| e.to_string());
+                assert!(reply.is_ok(), "{name}: the vector's reply decodes");
+                flow.handle(reply, now)
                     .unwrap_or_else(|e| panic!("{name}: {e:?}"));
             }
             _ => panic!("{name}: unknown step {step}"),
         }
     }
     assert!(steps.next().is_none(), "{name}: steps left over");
-    let out: Value = serde_json::from_str(&cred.finish(id, now).unwrap()).unwrap();
+    let out = json(&cred.finish(&mut flow, now).unwrap());
     assert!(
         subset(&v["outcome"], &out),
         "{name}: expected {}\n got {out}",

@@ -1,13 +1,17 @@
-//! Node-API binding of `azcred-core`: one class, `Credential`, over the core's JSON surface
-//! (`azcred_core::wire`). Translation only: every decision, and the JSON itself, is the core's.
-//! Each method catches panics (`catch_unwind`) so a bug surfaces as a JS exception instead of
-//! aborting the process.
+//! Node-API binding of `azcred-core`: two classes, `Credential` and `Flow`, over the core's typed
+//! surface (`azcred_core::wire`). Translation only: plain JS objects in and out through napi's
+//! serde support; every decision is the core's. Each method catches panics (`catch_unwind`) so a
+//! bug surfaces as a JS exception instead of aborting the process.
 // The unsafe code napi-derive generates is not linted as ours, so this holds for our code.
 #![deny(unsafe_code)]
 
-use azcred_core::wire::{JsonCredential, WireError};
-use napi::Error;
+use azcred_core::wire::{self, WireCredential, WireError, WireFlow};
+use azcred_core::{EnvSnapshot, LogLevel, Options, Reply, TokenRequest};
+use napi::bindgen_prelude::{JavaScriptClassExt, Unknown};
+use napi::{Env, Error, JsValue};
 use napi_derive::napi;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// `Err` is thrown as a JS `Error` whose `code` is the status string. (napi-derive recognizes a
 /// `Result` return by its name, so the alias is called `Result`.)
@@ -17,61 +21,145 @@ fn throw(e: WireError) -> Error<&'static str> {
     Error::new(e.code, e.message)
 }
 
-/// A configured credential and the flows it has started.
+/// Decodes a JS value as `T` by the core's rules (`wire::decode`), or returns the decoder's
+/// message.
+fn decode<T: DeserializeOwned>(env: &Env, value: Unknown<'_>) -> std::result::Result<T, String> {
+    let tree: serde_json::Value = env.from_js_value(value).map_err(|e| e.reason.clone())?;
+    wire::decode(tree)
+}
+
+/// Decodes an input of the caller's (options, environment, request) or throws `code`.
+fn input<T: DeserializeOwned>(
+    env: &Env,
+    value: Unknown<'_>,
+    what: &str,
+    code: &'static str,
+) -> Result<T> {
+    decode(env, value).map_err(|d| throw(WireError::undecodable(code, what, &d)))
+}
+
+/// A failure of napi itself (creating an object, say).
+fn internal(e: Error) -> Error<&'static str> {
+    Error::new("Internal", e.reason.clone())
+}
+
+/// Encodes a core value as a plain JS object.
+fn encode<'e, T: Serialize>(env: &'e Env, value: &T) -> Result<Unknown<'e>> {
+    env.to_js_value(value).map_err(internal)
+}
+
+/// A configured credential.
 #[napi]
-pub struct Credential(JsonCredential);
+pub struct Credential(WireCredential);
 
 #[napi]
 impl Credential {
-    /// Builds the credential `kind` from options and environment JSON. Throws `InvalidConfig` or
-    /// `CredentialUnavailable`.
+    /// Builds the credential `kind` from options and environment objects. Throws `InvalidConfig`
+    /// or `CredentialUnavailable`.
     #[napi(constructor, catch_unwind)]
-    pub fn new(kind: String, options_json: String, env_json: String, seed: f64) -> Result<Self> {
-        JsonCredential::new(&kind, &options_json, &env_json, seed)
+    pub fn new(
+        env: Env,
+        kind: String,
+        options: Unknown<'_>,
+        environment: Unknown<'_>,
+        seed: f64,
+    ) -> Result<Self> {
+        let options: Options = input(&env, options, "options", "InvalidConfig")?;
+        let environment: EnvSnapshot = input(&env, environment, "environment", "InvalidConfig")?;
+        WireCredential::new(&kind, &options, &environment, seed)
             .map(Self)
             .map_err(throw)
     }
 
-    /// JSON array of member reports.
-    #[napi(catch_unwind)]
-    pub fn explain(&self) -> Result<String> {
-        self.0.explain().map_err(throw)
+    /// Member reports: `[{name, available, detail, selected}]`.
+    #[napi(catch_unwind, ts_return_type = "MemberReport[]")]
+    pub fn explain<'e>(&self, env: &'e Env) -> Result<Unknown<'e>> {
+        encode(env, &self.0.explain())
     }
 
-    /// JSON `{type: "cached" | "join" | "start", ...}`. Throws `InvalidRequest`.
-    #[napi(catch_unwind)]
-    pub fn begin(&mut self, request_json: String, now: f64) -> Result<String> {
-        self.0.begin(&request_json, now).map_err(throw)
+    /// `{type: "cached" | "join" | "start", ...}`; a `start` answer carries its `flow`. Throws
+    /// `InvalidRequest` for a request that is not one.
+    #[napi(catch_unwind, ts_return_type = "Begin")]
+    pub fn begin<'e>(
+        &mut self,
+        env: &'e Env,
+        request: Unknown<'_>,
+        now: f64,
+    ) -> Result<Unknown<'e>> {
+        let request: TokenRequest = input(env, request, "request", "InvalidRequest")?;
+        let (out, flow) = self.0.begin(request, now);
+        let value = encode(env, &out)?;
+        if let Some(flow) = flow {
+            let mut object = value.coerce_to_object().map_err(internal)?;
+            let flow = Flow(flow).into_instance(env).map_err(internal)?;
+            object.set("flow", flow).map_err(internal)?;
+            return Ok(object.to_unknown());
+        }
+        Ok(value)
     }
 
-    /// JSON of the flow's next step. Throws `ApiMisuse` for an unknown id.
-    #[napi(catch_unwind)]
-    pub fn poll(&mut self, id: f64, now: f64) -> Result<String> {
-        self.0.poll(id, now).map_err(throw)
+    /// Ends the flow, finished or not: `{ok: true, token}` or `{ok: false, error}`. Throws
+    /// `ApiMisuse` for a flow already ended.
+    #[napi(catch_unwind, ts_return_type = "Finish")]
+    pub fn finish<'e>(&mut self, env: &'e Env, flow: &mut Flow, now: f64) -> Result<Unknown<'e>> {
+        let out = self.0.finish(&mut flow.0, now).map_err(throw)?;
+        encode(env, &out)
     }
 
-    /// Feeds the reply to the flow's outstanding action. Throws `ApiMisuse`.
+    /// Sets the most verbose level to log from now on (`null` for none).
     #[napi(catch_unwind)]
-    pub fn handle(&mut self, id: f64, reply_json: String, now: f64) -> Result<()> {
-        self.0.handle(id, &reply_json, now).map_err(throw)
+    pub fn set_log_level(
+        &mut self,
+        env: Env,
+        #[napi(ts_arg_type = "LogLevel | null")] level: Unknown<'_>,
+    ) -> Result<()> {
+        let level: Option<LogLevel> = input(&env, level, "log level", "ApiMisuse")?;
+        self.0.set_log_level(level);
+        Ok(())
     }
 
-    /// Sets the most verbose level to log from now on (`""` for none). Throws `ApiMisuse`.
-    #[napi(catch_unwind)]
-    pub fn set_log_level(&mut self, level: String) -> Result<()> {
-        self.0.set_log_level(&level).map_err(throw)
+    /// The log records this credential made since the last call.
+    #[napi(catch_unwind, ts_return_type = "LogRecord[]")]
+    pub fn take_log<'e>(&mut self, env: &'e Env) -> Result<Unknown<'e>> {
+        encode(env, &self.0.take_log())
+    }
+}
+
+/// One acquisition: poll it, answer its actions, then pass it to `Credential.finish`.
+#[napi]
+pub struct Flow(WireFlow);
+
+#[napi]
+impl Flow {
+    /// The flow's id, as `join` answers name it.
+    #[napi(getter)]
+    pub fn id(&self) -> f64 {
+        self.0.id() as f64
     }
 
-    /// JSON array of the log records made since the last call.
-    #[napi(catch_unwind)]
-    pub fn take_log(&mut self) -> Result<String> {
-        self.0.take_log().map_err(throw)
+    /// The next step: `{type: "perform", action} | {type: "wait", until} | {type: "finished"}`.
+    #[napi(catch_unwind, ts_return_type = "Step")]
+    pub fn poll<'e>(&mut self, env: &'e Env, now: f64) -> Result<Unknown<'e>> {
+        let step = self.0.poll(now).map_err(throw)?;
+        encode(env, &step)
     }
 
-    /// Ends the flow: JSON `{ok: true, token}` or `{ok: false, error}`. Throws `ApiMisuse` for an
-    /// unknown id.
+    /// Feeds the reply to the outstanding action. A reply that cannot be decoded is given to the
+    /// flow as a failure of that action. Throws `ApiMisuse` for a reply with no action outstanding.
     #[napi(catch_unwind)]
-    pub fn finish(&mut self, id: f64, now: f64) -> Result<String> {
-        self.0.finish(id, now).map_err(throw)
+    pub fn handle(
+        &mut self,
+        env: Env,
+        #[napi(ts_arg_type = "Reply")] reply: Unknown<'_>,
+        now: f64,
+    ) -> Result<()> {
+        let reply: std::result::Result<Reply, String> = decode(&env, reply);
+        self.0.handle(reply, now).map_err(throw)
+    }
+
+    /// The log records this flow made since the last call.
+    #[napi(catch_unwind, ts_return_type = "LogRecord[]")]
+    pub fn take_log<'e>(&mut self, env: &'e Env) -> Result<Unknown<'e>> {
+        encode(env, &self.0.take_log())
     }
 }

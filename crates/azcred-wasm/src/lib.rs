@@ -1,10 +1,13 @@
-//! wasm-bindgen binding of `azcred-core`: one class, `Credential`, over the core's JSON surface
-//! (`azcred_core::wire`). Translation only: every decision, and the JSON itself, is the core's.
-//! Built with `panic = "abort"`, a panic is a trap, which JavaScript sees as a
-//! `WebAssembly.RuntimeError`.
+//! wasm-bindgen binding of `azcred-core`: two classes, `Credential` and `Flow`, over the core's
+//! typed surface (`azcred_core::wire`). Translation only: plain JS objects in and out through
+//! serde-wasm-bindgen's JSON-compatible serializer; every decision is the core's. Built with
+//! `panic = "abort"`, a panic is a trap, which JavaScript sees as a `WebAssembly.RuntimeError`.
 #![forbid(unsafe_code)]
 
-use azcred_core::wire::{JsonCredential, WireError};
+use azcred_core::wire::{self, WireCredential, WireError, WireFlow};
+use azcred_core::{EnvSnapshot, LogLevel, Options, Reply, TokenRequest};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
 /// A JS `Error` with `code` set.
@@ -15,70 +18,131 @@ fn throw(e: WireError) -> JsValue {
     error.into()
 }
 
-/// A configured credential and the flows it has started.
+/// Decodes a JS value as `T` by the core's rules (`wire::decode`), or returns the decoder's
+/// message.
+fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
+    let tree: serde_json::Value =
+        serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())?;
+    wire::decode(tree)
+}
+
+/// Decodes an input of the caller's (options, environment, request) or throws `code`.
+fn input<T: DeserializeOwned>(
+    value: JsValue,
+    what: &str,
+    code: &'static str,
+) -> Result<T, JsValue> {
+    decode(value).map_err(|d| throw(WireError::undecodable(code, what, &d)))
+}
+
+/// Encodes a core value as a plain JS object (objects for maps, `null` for nothing).
+fn encode<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    value
+        .serialize(&ser)
+        .map_err(|e| throw(WireError::undecodable("Internal", "value", &e.to_string())))
+}
+
+/// A configured credential.
 #[wasm_bindgen]
-pub struct Credential(JsonCredential);
+pub struct Credential(WireCredential);
 
 #[wasm_bindgen]
 impl Credential {
-    /// Builds the credential `kind` from options and environment JSON. Throws `InvalidConfig` or
-    /// `CredentialUnavailable`.
+    /// Builds the credential `kind` from options and environment objects. Throws `InvalidConfig`
+    /// or `CredentialUnavailable`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         kind: &str,
-        #[wasm_bindgen(js_name = optionsJson)] options_json: &str,
-        #[wasm_bindgen(js_name = envJson)] env_json: &str,
+        options: JsValue,
+        environment: JsValue,
         seed: f64,
     ) -> Result<Self, JsValue> {
-        JsonCredential::new(kind, options_json, env_json, seed)
+        let options: Options = input(options, "options", "InvalidConfig")?;
+        let environment: EnvSnapshot = input(environment, "environment", "InvalidConfig")?;
+        WireCredential::new(kind, &options, &environment, seed)
             .map(Self)
             .map_err(throw)
     }
 
-    /// JSON array of member reports.
-    pub fn explain(&self) -> Result<String, JsValue> {
-        self.0.explain().map_err(throw)
+    /// Member reports: `[{name, available, detail, selected}]`.
+    #[wasm_bindgen(unchecked_return_type = "MemberReport[]")]
+    pub fn explain(&self) -> Result<JsValue, JsValue> {
+        encode(&self.0.explain())
     }
 
-    /// JSON `{type: "cached" | "join" | "start", ...}`. Throws `InvalidRequest`.
-    pub fn begin(
+    /// `{type: "cached" | "join" | "start", ...}`; a `start` answer carries its `flow`. Throws
+    /// `InvalidRequest` for a request that is not one.
+    #[wasm_bindgen(unchecked_return_type = "Begin")]
+    pub fn begin(&mut self, request: JsValue, now: f64) -> Result<JsValue, JsValue> {
+        let request: TokenRequest = input(request, "request", "InvalidRequest")?;
+        let (out, flow) = self.0.begin(request, now);
+        let value = encode(&out)?;
+        if let Some(flow) = flow {
+            js_sys::Reflect::set(&value, &"flow".into(), &JsValue::from(Flow(flow)))?;
+        }
+        Ok(value)
+    }
+
+    /// Ends the flow, finished or not: `{ok: true, token}` or `{ok: false, error}`. Throws
+    /// `ApiMisuse` for a flow already ended.
+    #[wasm_bindgen(unchecked_return_type = "Finish")]
+    pub fn finish(&mut self, flow: &mut Flow, now: f64) -> Result<JsValue, JsValue> {
+        let out = self.0.finish(&mut flow.0, now).map_err(throw)?;
+        encode(&out)
+    }
+
+    /// Sets the most verbose level to log from now on (`null` for none).
+    #[wasm_bindgen(js_name = setLogLevel)]
+    pub fn set_log_level(
         &mut self,
-        #[wasm_bindgen(js_name = requestJson)] request_json: &str,
-        now: f64,
-    ) -> Result<String, JsValue> {
-        self.0.begin(request_json, now).map_err(throw)
+        #[wasm_bindgen(unchecked_param_type = "LogLevel | null")] level: JsValue,
+    ) -> Result<(), JsValue> {
+        let level: Option<LogLevel> = input(level, "log level", "ApiMisuse")?;
+        self.0.set_log_level(level);
+        Ok(())
     }
 
-    /// JSON of the flow's next step. Throws `ApiMisuse` for an unknown id.
-    pub fn poll(&mut self, id: f64, now: f64) -> Result<String, JsValue> {
-        self.0.poll(id, now).map_err(throw)
+    /// The log records this credential made since the last call.
+    #[wasm_bindgen(js_name = takeLog, unchecked_return_type = "LogRecord[]")]
+    pub fn take_log(&mut self) -> Result<JsValue, JsValue> {
+        encode(&self.0.take_log())
+    }
+}
+
+/// One acquisition: poll it, answer its actions, then pass it to `Credential.finish`.
+#[wasm_bindgen]
+pub struct Flow(WireFlow);
+
+#[wasm_bindgen]
+impl Flow {
+    /// The flow's id, as `join` answers name it.
+    #[wasm_bindgen(getter)]
+    pub fn id(&self) -> f64 {
+        self.0.id() as f64
     }
 
-    /// Feeds the reply to the flow's outstanding action. Throws `ApiMisuse`.
+    /// The next step: `{type: "perform", action} | {type: "wait", until} | {type: "finished"}`.
+    #[wasm_bindgen(unchecked_return_type = "Step")]
+    pub fn poll(&mut self, now: f64) -> Result<JsValue, JsValue> {
+        let step = self.0.poll(now).map_err(throw)?;
+        encode(&step)
+    }
+
+    /// Feeds the reply to the outstanding action. A reply that cannot be decoded is given to the
+    /// flow as a failure of that action. Throws `ApiMisuse` for a reply with no action outstanding.
     pub fn handle(
         &mut self,
-        id: f64,
-        #[wasm_bindgen(js_name = replyJson)] reply_json: &str,
+        #[wasm_bindgen(unchecked_param_type = "Reply")] reply: JsValue,
         now: f64,
     ) -> Result<(), JsValue> {
-        self.0.handle(id, reply_json, now).map_err(throw)
+        let reply: Result<Reply, String> = decode(reply);
+        self.0.handle(reply, now).map_err(throw)
     }
 
-    /// Sets the most verbose level to log from now on (`""` for none). Throws `ApiMisuse`.
-    #[wasm_bindgen(js_name = setLogLevel)]
-    pub fn set_log_level(&mut self, level: &str) -> Result<(), JsValue> {
-        self.0.set_log_level(level).map_err(throw)
-    }
-
-    /// JSON array of the log records made since the last call.
-    #[wasm_bindgen(js_name = takeLog)]
-    pub fn take_log(&mut self) -> Result<String, JsValue> {
-        self.0.take_log().map_err(throw)
-    }
-
-    /// Ends the flow: JSON `{ok: true, token}` or `{ok: false, error}`. Throws `ApiMisuse` for an
-    /// unknown id.
-    pub fn finish(&mut self, id: f64, now: f64) -> Result<String, JsValue> {
-        self.0.finish(id, now).map_err(throw)
+    /// The log records this flow made since the last call.
+    #[wasm_bindgen(js_name = takeLog, unchecked_return_type = "LogRecord[]")]
+    pub fn take_log(&mut self) -> Result<JsValue, JsValue> {
+        encode(&self.0.take_log())
     }
 }

@@ -67,8 +67,20 @@ impl SourceFlow for ExternalFlow {
 
     fn handle(&mut self, reply: Reply, _now: Timestamp) -> Result<(), Misuse> {
         self.outstanding.peek()?;
-        let Reply::Delegated(outcome) = reply else {
-            return Err(Misuse::WrongReply);
+        let outcome = match reply {
+            Reply::Delegated(outcome) => outcome,
+            // The member's answer could not be used (a token whose expiry is not a time, say):
+            // that member is unavailable and the chain moves on.
+            Reply::Failed(f) => {
+                self.outstanding.clear();
+                let e = TokenError::unavailable(format!(
+                    "the credential's answer could not be used: {}",
+                    crate::source::excerpt(&f.message, 300)
+                ));
+                self.done = Some(SourceStep::Done(Err(e)));
+                return Ok(());
+            }
+            _ => return Err(Misuse::WrongReply),
         };
         self.outstanding.clear();
         self.done = Some(match (outcome.token, outcome.error) {
