@@ -60,8 +60,8 @@ impl Credential {
     pub fn new(
         env: Env,
         kind: String,
-        options: Unknown<'_>,
-        environment: Unknown<'_>,
+        #[napi(ts_arg_type = "CoreOptions")] options: Unknown<'_>,
+        #[napi(ts_arg_type = "EnvSnapshot")] environment: Unknown<'_>,
         seed: f64,
     ) -> Result<Self> {
         let options: Options = input(&env, options, "options", "InvalidConfig")?;
@@ -83,7 +83,7 @@ impl Credential {
     pub fn begin<'e>(
         &mut self,
         env: &'e Env,
-        request: Unknown<'_>,
+        #[napi(ts_arg_type = "TokenRequest")] request: Unknown<'_>,
         now: f64,
     ) -> Result<Unknown<'e>> {
         let request: TokenRequest = input(env, request, "request", "InvalidRequest")?;

@@ -10,6 +10,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
+/// The boundary's types, written once in `npm/lib/boundary.d.ts`; the generated declarations
+/// name them.
+#[wasm_bindgen(typescript_custom_section)]
+const BOUNDARY: &str = r#"
+import type { Begin, CoreOptions, EnvSnapshot, Finish, LogLevel, LogRecord, MemberReport, Reply, Step, TokenRequest } from '../lib/boundary';
+"#;
+
 /// A JS `Error` with `code` set.
 fn throw(e: WireError) -> JsValue {
     let error = js_sys::Error::new(&e.message);
@@ -74,7 +81,11 @@ impl Credential {
     /// `{type: "cached" | "join" | "start", ...}`; a `start` answer carries its `flow`. Throws
     /// `InvalidRequest` for a request that is not one.
     #[wasm_bindgen(unchecked_return_type = "Begin")]
-    pub fn begin(&mut self, request: JsValue, now: f64) -> Result<JsValue, JsValue> {
+    pub fn begin(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "TokenRequest")] request: JsValue,
+        now: f64,
+    ) -> Result<JsValue, JsValue> {
         let request: TokenRequest = input(request, "request", "InvalidRequest")?;
         let (out, flow) = self.0.begin(request, now);
         let value = encode(&out)?;

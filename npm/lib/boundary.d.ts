@@ -1,0 +1,167 @@
+// The binding boundary, written once: what the native addon and the wasm module take and give
+// (plain objects, in the shapes the core's serde types have). Both bindings' generated
+// declarations name these types, and tests/types/programs/boundary.ts checks that each binding
+// is assignable to `BindingModule`. The driver (lib/driver.js) is the only consumer.
+
+/** A log level, the least to the most verbose. */
+export type LogLevel = 'error' | 'warning' | 'info' | 'verbose';
+
+/** One line the core decided to log. */
+export interface LogRecord {
+  level: LogLevel;
+  message: string;
+}
+
+/** What `explain()` reports for one member of a credential. */
+export interface MemberReport {
+  name: string;
+  available: boolean;
+  detail: string;
+  selected: boolean;
+}
+
+/** A token as the core hands it out (times in ms since the epoch). */
+export interface AccessTokenValue {
+  token: string;
+  expiresOnTimestamp: number;
+  refreshAfterTimestamp?: number;
+  tokenType: string;
+}
+
+/** A token as a foreign `TokenCredential` answered it; the core decides whether it is usable. */
+export interface ForeignToken {
+  token: unknown;
+  expiresOnTimestamp: unknown;
+  refreshAfterTimestamp?: unknown;
+  tokenType?: unknown;
+}
+
+/** Why a token could not be acquired; `errors` for a chain, in order. */
+export interface TokenErrorValue {
+  kind: string;
+  code: string;
+  name: string;
+  message: string;
+  credential?: string;
+  statusCode?: number;
+  errorResponse?: { error: string; errorDescription: string };
+  errors?: TokenErrorValue[];
+  delegateIndex?: number;
+}
+
+/** An HTTP request to send. */
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  allowProxy: boolean;
+  proxy?: string;
+  pinnedThumbprint?: string;
+}
+
+/** One piece of IO the core asks for. */
+export type Action =
+  | { type: 'http'; request: HttpRequest; deadline: number; connectDeadline?: number }
+  | {
+      type: 'run';
+      program: string;
+      args: string[];
+      env: [string, string][];
+      envRemove: string[];
+      cwd?: string;
+      deadline: number;
+    }
+  | { type: 'readFile'; path: string; maxBytes: number }
+  | { type: 'sign'; algorithm: string; key: string; passphrase?: string; data: string }
+  | { type: 'getAssertion'; clientId: string; tokenEndpoint: string }
+  | {
+      type: 'delegate';
+      index: number;
+      scopes: string[];
+      claims?: string;
+      tenantId?: string;
+      enableCae: boolean;
+    };
+
+/** What the driver does next. */
+export type Step = { type: 'perform'; action: Action } | { type: 'wait'; until: number } | { type: 'finished' };
+
+/** Why an action could not be carried out. */
+export type IoFailureKind =
+  | 'timedOut'
+  | 'connectTimedOut'
+  | 'refused'
+  | 'reset'
+  | 'unreachable'
+  | 'dnsFailed'
+  | 'notFound'
+  | 'permissionDenied'
+  | 'tooLarge'
+  | 'tls'
+  | 'aborted'
+  | 'unsupported'
+  | 'other';
+
+/** The driver's answer to the outstanding action. */
+export type Reply =
+  | { type: 'http'; status: number; headers?: Record<string, string | string[] | undefined>; body?: string }
+  | { type: 'ran'; exitCode?: number | null; stdout?: string; stderr?: string }
+  | { type: 'file'; contents: string }
+  | { type: 'delegated'; token?: ForeignToken; error?: { name: string; message: string } }
+  | { type: 'signed'; signature: string }
+  | { type: 'assertion'; value: string }
+  | { type: 'failed'; kind: IoFailureKind; message?: string };
+
+/** `getToken(scopes, options)` as the core reads it. */
+export interface TokenRequest {
+  scopes: string[];
+  claims?: string;
+  tenantId?: string;
+  enableCae?: boolean;
+  timeoutMs?: number;
+}
+
+/** The environment and host facts the core may read. */
+export interface EnvSnapshot {
+  vars?: Record<string, string | undefined>;
+  platform?: string;
+  tzOffsetMinutes?: number;
+  process?: number;
+  host?: { runtime: string; version: string; os: string; arch: string };
+  logLevel?: LogLevel | null;
+}
+
+/** Constructor options: the camelCase union of every credential class's options. */
+export type CoreOptions = Record<string, unknown>;
+
+/** One acquisition. */
+export interface BindingFlow {
+  readonly id: number;
+  poll(now: number): Step;
+  handle(reply: Reply, now: number): void;
+  takeLog(): LogRecord[];
+}
+
+/** What `begin` answers; a `start` answer comes with its flow. */
+export type Begin =
+  | { type: 'cached'; token: AccessTokenValue; until?: number }
+  | { type: 'join'; id: number }
+  | { type: 'start'; id: number; background: boolean; token?: AccessTokenValue; flow: BindingFlow };
+
+/** What `finish` answers. */
+export type Finish = { ok: true; token: AccessTokenValue } | { ok: false; error: TokenErrorValue };
+
+/** A configured core credential. */
+export interface BindingCredential {
+  explain(): MemberReport[];
+  begin(request: TokenRequest, now: number): Begin;
+  finish(flow: BindingFlow, now: number): Finish;
+  setLogLevel(level: LogLevel | null): void;
+  takeLog(): LogRecord[];
+}
+
+/** What the native addon and the wasm module export. */
+export interface BindingModule {
+  Credential: new (kind: string, options: CoreOptions, environment: EnvSnapshot, seed: number) => BindingCredential;
+}
