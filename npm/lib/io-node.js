@@ -314,48 +314,132 @@ function http(action, signal, transport) {
   });
 }
 
-/** Runs a program without a shell; resolves to a reply, never rejects. */
+/** Process groups (POSIX) or process ids (Windows) of the tools now running; any still here
+ * when this process exits are killed then, so no tool outlives the program. */
+const liveTools = new Set();
+let exitHook = false;
+
+/** Kills `pid` and everything it started: its process group on POSIX (tools run as group
+ * leaders), `taskkill /T /F` on Windows; `sync` for the exit hook, where nothing async runs. */
+function killTree(pid, sync) {
+  if (!pid) return;
+  if (process.platform === 'win32') {
+    const cp = require('node:child_process');
+    const args = ['/pid', String(pid), '/T', '/F'];
+    try {
+      if (sync) cp.execFileSync('taskkill', args, { windowsHide: true, stdio: 'ignore', timeout: 5000 });
+      else cp.execFile('taskkill', args, { windowsHide: true }, () => {});
+    } catch {
+      // Already gone.
+    }
+    return;
+  }
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // ESRCH: nothing of the group is left.
+  }
+}
+
+function trackTool(pid) {
+  if (!exitHook) {
+    exitHook = true;
+    process.on('exit', () => {
+      for (const p of liveTools) killTree(p, true);
+    });
+  }
+  liveTools.add(pid);
+}
+
+/** Runs a program without a shell; resolves to a reply, never rejects. On POSIX the program
+ * leads a process group of its own, and at the deadline, on abort or on too much output the
+ * whole group is killed (SIGKILL), so a wrapper's children (the real `az` is a shell script
+ * around Python) go too; when the program exits, what it left running in its group is killed
+ * as well, so nothing outlives the call. On Windows the tree is killed with `taskkill /T /F`. */
 function run(action, signal) {
-  const { execFile } = require('node:child_process');
+  const { spawn } = require('node:child_process');
+  const posix = process.platform !== 'win32';
   const env = { ...process.env };
   for (const name of action.envRemove || []) {
     for (const k of Object.keys(env)) if (k.toLowerCase() === name.toLowerCase()) delete env[k];
   }
   for (const [k, v] of action.env || []) env[k] = v;
   return new Promise((resolve) => {
-    const timeout = Math.max(1, action.deadline - Date.now());
+    if (signal && signal.aborted) return resolve(failed('aborted', 'The operation was aborted.'));
     let child;
     try {
-      child = execFile(
-        action.program,
-        action.args,
-        {
-          cwd: action.cwd,
-          env,
-          timeout,
-          killSignal: 'SIGKILL',
-          maxBuffer: MAX_OUTPUT_BYTES,
-          windowsHide: true,
-          encoding: 'utf8',
-          signal,
-        },
-        (err, stdout, stderr) => {
-          if (err && typeof err.code === 'string' && err.code !== 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
-            resolve(failed(failureKind(err), err.code === 'ENOENT' ? `${action.program}: not found` : err.message));
-          } else if (err && err.killed && !err.code) {
-            resolve(failed(signal && signal.aborted ? 'aborted' : 'timedOut', `${action.program} did not finish in time`));
-          } else if (err && err.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
-            resolve(failed('tooLarge', `${action.program} printed more than ${MAX_OUTPUT_BYTES} bytes`));
-          } else {
-            resolve({ type: 'ran', exitCode: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr });
-          }
-        },
-      );
+      child = spawn(action.program, action.args, {
+        cwd: action.cwd,
+        env,
+        detached: posix,
+        windowsHide: true,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
     } catch (e) {
       resolve(failed(failureKind(e), e.message));
       return;
     }
-    child.stdin && child.stdin.end();
+    const pid = child.pid;
+    if (pid) trackTool(pid);
+    let chunks = { stdout: [], stderr: [] };
+    let size = 0;
+    // Why azcred killed the tool, once it did: 'timedOut', 'aborted' or 'tooLarge'.
+    let stopped = null;
+    let settled = false;
+    const stop = (why) => {
+      if (stopped || settled) return;
+      stopped = why;
+      killTree(pid);
+      // Nothing more is read: release what was buffered and close the pipes.
+      chunks = { stdout: [], stderr: [] };
+      child.stdout.destroy();
+      child.stderr.destroy();
+    };
+    const timer = setTimeout(() => stop('timedOut'), Math.max(1, action.deadline - Date.now()));
+    const onAbort = () => stop('aborted');
+    if (signal) signal.addEventListener('abort', onAbort, { once: true });
+    const finish = (reply) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (signal) signal.removeEventListener('abort', onAbort);
+      liveTools.delete(pid);
+      chunks = null;
+      resolve(reply);
+    };
+    const collect = (name) => (chunk) => {
+      if (stopped || !chunks) return;
+      size += chunk.length;
+      if (size > MAX_OUTPUT_BYTES) return stop('tooLarge');
+      chunks[name].push(chunk);
+    };
+    child.stdout.on('data', collect('stdout'));
+    child.stderr.on('data', collect('stderr'));
+    child.stdin.on('error', () => {});
+    child.stdin.end();
+    child.on('error', (e) => {
+      // The program did not start (ENOENT, EACCES, ...); a failed kill needs nothing.
+      if (!pid) finish(failed(failureKind(e), e.code === 'ENOENT' ? `${action.program}: not found` : e.message));
+    });
+    child.on('exit', () => {
+      // Whatever the tool left running in its group goes with it (and lets go of its pipes).
+      if (posix) killTree(pid);
+    });
+    child.on('close', (code) => {
+      if (!pid) return;
+      if (stopped === 'tooLarge') {
+        finish(failed('tooLarge', `${action.program} printed more than ${MAX_OUTPUT_BYTES} bytes`));
+      } else if (stopped) {
+        finish(failed(stopped, `${action.program} did not finish in time`));
+      } else {
+        finish({
+          type: 'ran',
+          exitCode: typeof code === 'number' ? code : null,
+          stdout: Buffer.concat(chunks.stdout).toString('utf8'),
+          stderr: Buffer.concat(chunks.stderr).toString('utf8'),
+        });
+      }
+    });
   });
 }
 

@@ -1,0 +1,184 @@
+'use strict';
+// Robustness of the Node driver and its IO, end to end (backend from AZCRED_BACKEND): the
+// developer tools' process trees are killed whole; file reads cannot hang or starve libuv's
+// thread pool; timers never overflow; background refreshes never keep a finished program alive;
+// a caller joining a flow another caller just aborted still gets its token; and tokens never show
+// in `util.inspect` or JSON. Real processes, fake tools on PATH and servers on 127.0.0.1 only.
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+
+const azcred = require('../../npm');
+const { startFakeEndpoint, setAzureEnv } = require('../support/fake-endpoint');
+
+const PKG = path.join(__dirname, '..', '..', 'npm');
+const STORAGE = 'https://storage.azure.com/.default';
+const POSIX = process.platform !== 'win32';
+
+let dir;
+let bin;
+let originalPath;
+const servers = [];
+/** Processes a test saw; killed at the end whatever happened, so a failing test leaves none. */
+const seenPids = new Set();
+
+before(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'azcred-robust-'));
+  bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin);
+  originalPath = process.env.PATH;
+  process.env.PATH = `${bin}${path.delimiter}${originalPath}`;
+});
+
+after(async () => {
+  process.env.PATH = originalPath;
+  for (const pid of seenPids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+  await Promise.all(servers.map((s) => s.close()));
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function fake(handler) {
+  const s = await startFakeEndpoint();
+  s.setHandler(handler);
+  servers.push(s);
+  return s;
+}
+
+/** What `az account get-access-token --output json` prints, for a token valid an hour. */
+function azJson(token) {
+  const expires = Math.floor(Date.now() / 1000) + 3600;
+  const d = new Date(expires * 1000);
+  const pad = (n) => String(n).padStart(2, '0');
+  const local = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.000000`;
+  return JSON.stringify({ accessToken: token, expiresOn: local, expires_on: expires, subscription: 's', tenant: 't', tokenType: 'Bearer' });
+}
+
+/** Installs a fake `az` (a POSIX shell script) whose body is `script`. */
+function fakeAz(script) {
+  fs.writeFileSync(path.join(bin, 'az'), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+}
+
+/** A shell line that starts a grandchild (ignoring SIGTERM, sleeping 30 s) and writes its pid to
+ * `pidFile`; `redirect` detaches its output from the tool's pipes. */
+function grandchild(pidFile, redirect = '') {
+  return `sh -c 'trap "" TERM; echo $$ > "${pidFile}.tmp"; mv "${pidFile}.tmp" "${pidFile}"; exec sleep 30' ${redirect} &`;
+}
+
+/** Whether `pid` still runs (a zombie waiting to be reaped does not). */
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    if (e.code === 'ESRCH') return false;
+    throw e;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Waits for the grandchild's pid file, then for the process to be gone, up to `ms`. */
+async function goneWithin(pidFile, ms) {
+  const until = Date.now() + ms;
+  while (!fs.existsSync(pidFile) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+  seenPids.add(pid);
+  while (alive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  return !alive(pid);
+}
+
+async function outcome(promise) {
+  try {
+    return { ok: true, token: await promise };
+  } catch (e) {
+    return { ok: false, name: e.name, message: e.message };
+  }
+}
+
+/** Runs `script` in a fresh node process with azcred at `PKG` and the test's environment plus
+ * `env`; resolves when it exits (or is killed after `timeoutMs`) with its output and how long it
+ * ran after printing its last line. */
+function runNode(script, env, timeoutMs) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, ['-e', script], {
+      env: { ...process.env, AZCRED_TEST_PKG: PKG, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let lastLineAt = started;
+    child.stdout.on('data', (c) => {
+      stdout += c;
+      lastLineAt = Date.now();
+    });
+    child.stderr.on('data', (c) => (stderr += c));
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const lines = stdout.trim().split('\n').filter(Boolean);
+      resolve({ code, killed, stdout, stderr, lines, ranFor: Date.now() - started, afterLastLine: Date.now() - lastLineAt });
+    });
+  });
+}
+
+// --- D3: the developer tools' whole process tree is killed -------------------------------------
+
+test('a tool that times out is killed with its whole process tree, a grandchild ignoring SIGTERM included', { skip: !POSIX }, async () => {
+  const pidFile = path.join(dir, 'timeout.pid');
+  fakeAz(`${grandchild(pidFile)}\nwait`);
+  const r = await outcome(new azcred.AzureCliCredential({ processTimeoutInMs: 500 }).getToken(STORAGE));
+  assert.equal(r.ok, false);
+  assert.equal(r.name, 'CredentialUnavailableError');
+  assert.match(r.message, /did not finish within 500 ms and was stopped/);
+  assert.ok(await goneWithin(pidFile, 1000), 'the grandchild still runs after the timeout error');
+});
+
+test('an aborted tool is killed with its whole process tree', { skip: !POSIX }, async () => {
+  const pidFile = path.join(dir, 'abort.pid');
+  fakeAz(`${grandchild(pidFile)}\nwait`);
+  const ac = new AbortController();
+  const pending = outcome(new azcred.AzureCliCredential().getToken(STORAGE, { abortSignal: ac.signal }));
+  while (!fs.existsSync(pidFile)) await new Promise((r) => setTimeout(r, 20));
+  ac.abort();
+  const r = await pending;
+  assert.equal(r.ok, false);
+  assert.equal(r.name, 'AbortError');
+  assert.ok(await goneWithin(pidFile, 1000), 'the grandchild still runs after the abort');
+});
+
+test('a tool that exits normally leaves no process of its group behind', { skip: !POSIX }, async () => {
+  const pidFile = path.join(dir, 'normal.pid');
+  fakeAz(`${grandchild(pidFile, '</dev/null >/dev/null 2>&1')}\nwhile [ ! -f "${pidFile}" ]; do sleep 0.05; done\necho '${azJson('tok-normal')}'`);
+  const t = await new azcred.AzureCliCredential().getToken(STORAGE);
+  assert.equal(t.token, 'tok-normal');
+  assert.ok(await goneWithin(pidFile, 1000), 'the grandchild outlived the call');
+});
+
+test('a tool whose child keeps the output pipe open answers as soon as the tool exits', { skip: !POSIX }, async () => {
+  const pidFile = path.join(dir, 'pipe.pid');
+  fakeAz(`${grandchild(pidFile)}\nwhile [ ! -f "${pidFile}" ]; do sleep 0.05; done\necho '${azJson('tok-pipe')}'`);
+  const started = Date.now();
+  const r = await outcome(new azcred.AzureCliCredential({ processTimeoutInMs: 5000 }).getToken(STORAGE));
+  assert.equal(r.ok, true, r.message);
+  assert.equal(r.token.token, 'tok-pipe');
+  assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+  assert.ok(await goneWithin(pidFile, 1000), 'the grandchild outlived the call');
+});
