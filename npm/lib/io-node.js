@@ -39,6 +39,26 @@ function failureKind(err) {
   }
 }
 
+/** Node's timers hold at most 2^31-1 ms; a longer delay fires after 1 ms (with a warning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Calls `fn` after `ms`, however long: a delay beyond Node's limit is waited for in steps of
+ * at most 2^31-1 ms. Returns `{ clear() }`. */
+function later(fn, ms) {
+  const at = Date.now() + Math.max(0, Number(ms) || 0);
+  let t;
+  const arm = () => {
+    const left = at - Date.now();
+    t = left > MAX_TIMER_MS ? setTimeout(arm, MAX_TIMER_MS) : setTimeout(fn, Math.max(0, left));
+  };
+  arm();
+  return {
+    clear() {
+      clearTimeout(t);
+    },
+  };
+}
+
 function failed(kind, message) {
   return { type: 'failed', kind, message: String(message || kind) };
 }
@@ -149,7 +169,7 @@ async function httpViaClient(client, action, signal, transport) {
   }
   const left = Math.max(1, deadline - Date.now());
   let timedOut = false;
-  const timer = setTimeout(() => {
+  const timer = later(() => {
     timedOut = true;
     controller.abort();
   }, left);
@@ -160,7 +180,7 @@ async function httpViaClient(client, action, signal, transport) {
       method: request.method,
       headers,
       body: request.body,
-      timeout: left,
+      timeout: Math.min(left, MAX_TIMER_MS),
       withCredentials: false,
       requestId: headers.get('x-ms-client-request-id') || '',
       abortSignal: controller.signal,
@@ -184,7 +204,7 @@ async function httpViaClient(client, action, signal, transport) {
     if (signal && signal.aborted) return failed('aborted', 'The operation was aborted.');
     return failed(failureKind(e), (e && e.message) || 'the httpClient failed');
   } finally {
-    clearTimeout(timer);
+    timer.clear();
     if (signal) signal.removeEventListener('abort', onAbort);
   }
 }
@@ -211,7 +231,7 @@ function http(action, signal, transport) {
     const done = (reply) => {
       if (settled) return;
       settled = true;
-      timers.forEach(clearTimeout);
+      timers.forEach((t) => t.clear());
       if (signal) signal.removeEventListener('abort', onAbort);
       resolve(reply);
     };
@@ -264,18 +284,18 @@ function http(action, signal, transport) {
       signal.addEventListener('abort', onAbort, { once: true });
     }
     timers.push(
-      setTimeout(
+      later(
         () => req.destroy(tagged('timedOut', 'the request timed out')),
         Math.max(0, deadline - Date.now()),
       ),
     );
     req.on('socket', (socket) => {
       if (connectDeadline !== undefined && socket.connecting) {
-        const t = setTimeout(() => {
+        const t = later(() => {
           if (socket.connecting) req.destroy(tagged('connectTimedOut', 'the connection was not established in time'));
         }, Math.max(0, connectDeadline - Date.now()));
         timers.push(t);
-        socket.once('connect', () => clearTimeout(t));
+        socket.once('connect', () => t.clear());
       }
       if (request.pinnedThumbprint) {
         socket.once('secureConnect', () => {
@@ -395,13 +415,13 @@ function run(action, signal) {
       child.stdout.destroy();
       child.stderr.destroy();
     };
-    const timer = setTimeout(() => stop('timedOut'), Math.max(1, action.deadline - Date.now()));
+    const timer = later(() => stop('timedOut'), Math.max(1, action.deadline - Date.now()));
     const onAbort = () => stop('aborted');
     if (signal) signal.addEventListener('abort', onAbort, { once: true });
     const finish = (reply) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      timer.clear();
       if (signal) signal.removeEventListener('abort', onAbort);
       liveTools.delete(pid);
       chunks = null;
@@ -494,9 +514,9 @@ function sign(action) {
 function sleep(ms, signal) {
   return new Promise((resolve) => {
     if (signal && signal.aborted) return resolve();
-    const t = setTimeout(done, Math.max(0, ms));
+    const t = later(done, ms);
     function done() {
-      clearTimeout(t);
+      t.clear();
       if (signal) signal.removeEventListener('abort', done);
       resolve();
     }

@@ -182,3 +182,23 @@ test('a tool whose child keeps the output pipe open answers as soon as the tool 
   assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
   assert.ok(await goneWithin(pidFile, 1000), 'the grandchild outlived the call');
 });
+
+// --- D11: deadlines beyond Node's 2^31-1 ms timer limit ------------------------------------------
+
+test('a processTimeoutInMs beyond 2^31-1 ms is a long deadline, not an immediate kill', { skip: !POSIX }, async () => {
+  fakeAz(`sleep 0.3\necho '${azJson('tok-patient')}'`);
+  const r = await outcome(new azcred.AzureCliCredential({ processTimeoutInMs: 2 ** 31 + 1000 }).getToken(STORAGE));
+  assert.equal(r.ok, true, r.message);
+  assert.equal(r.token.token, 'tok-patient');
+});
+
+test('a sleep beyond 2^31-1 ms is re-armed, not fired at once', async () => {
+  const io = require('../../npm/lib/io-node');
+  const ac = new AbortController();
+  let woke = false;
+  const slept = io.sleep(2 ** 31 + 5000, ac.signal).then(() => (woke = true));
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(woke, false, 'the long sleep ended after a few ms');
+  ac.abort();
+  await slept;
+});
