@@ -280,7 +280,7 @@ class Driven {
       case 'run':
         return this.io.run(action, signal);
       case 'readFile':
-        return this.io.readFile(action);
+        return this.io.readFile(action, signal);
       case 'delegate':
         return this.delegate(action, signal, originals);
       case 'sign':

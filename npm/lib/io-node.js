@@ -463,23 +463,95 @@ function run(action, signal) {
   });
 }
 
-/** Reads a whole file as UTF-8 with a size cap; resolves to a reply, never rejects. */
-async function readFile(action) {
-  const fs = require('node:fs/promises');
-  let fh;
-  try {
-    fh = await fs.open(action.path, 'r');
-    const { size } = await fh.stat();
-    if (size > action.maxBytes) return failed('tooLarge', `the file is larger than ${action.maxBytes} bytes`);
-    const buf = Buffer.alloc(Math.min(size, action.maxBytes) + 1);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    if (bytesRead > action.maxBytes) return failed('tooLarge', `the file is larger than ${action.maxBytes} bytes`);
-    return { type: 'file', contents: buf.subarray(0, bytesRead).toString('utf8') };
-  } catch (e) {
-    return failed(failureKind(e), e.code === 'ENOENT' ? 'the file does not exist' : e.message);
-  } finally {
-    if (fh) await fh.close().catch(() => {});
-  }
+/** How long a file read may take when the action carries no deadline of its own (the core sends
+ * none today). A read still pending then is answered `timedOut`; the call itself, if the
+ * filesystem hangs, keeps its one thread until the OS gives up. */
+const FILE_READ_DEADLINE_MS = 10 * 1000;
+/** Bytes asked of the OS per read call. */
+const READ_CHUNK_BYTES = 64 * 1024;
+
+/** azcred's blocking fs calls run one at a time: a call that hangs (a hung network filesystem)
+ * holds one of libuv's four pool threads, never more, so the app's fs and DNS work goes on.
+ * Reads queued behind a hung one are answered at their own deadline. */
+let fsTail = Promise.resolve();
+function queued(job) {
+  const run = fsTail.then(job);
+  fsTail = run.then(
+    () => {},
+    () => {},
+  );
+  return run;
+}
+
+/** What a non-regular file is, for the message. */
+function fileKind(st) {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a file';
+}
+
+/** Reads a whole regular file as UTF-8 with a size cap; resolves to a reply, never rejects.
+ * The file is opened non-blocking (a FIFO with no writer does not hang the open) and refused
+ * unless it is a regular file; it is read to its end, never trusting its size (/proc files say
+ * 0); the read gives up at the action's deadline (else `FILE_READ_DEADLINE_MS`) and on abort. */
+function readFile(action, signal) {
+  const fsp = require('node:fs/promises');
+  const { constants } = require('node:fs');
+  const max = action.maxBytes;
+  const tooLarge = () => failed('tooLarge', `the file is larger than ${max} bytes`);
+  const deadline = typeof action.deadline === 'number' ? action.deadline : Date.now() + FILE_READ_DEADLINE_MS;
+  // The reply once the caller has one: the job then stops at its next step (and closes the file).
+  let over = null;
+  const job = async () => {
+    if (over) return null;
+    let fh;
+    try {
+      fh = await fsp.open(action.path, constants.O_RDONLY | (constants.O_NONBLOCK || 0) | (constants.O_NOCTTY || 0));
+      if (over) return null;
+      const st = await fh.stat();
+      if (!st.isFile()) return failed('other', `not a regular file (${fileKind(st)})`);
+      if (st.size > max) return tooLarge();
+      const chunks = [];
+      let total = 0;
+      for (;;) {
+        if (over) return null;
+        const want = Math.min(READ_CHUNK_BYTES, max + 1 - total);
+        const buf = Buffer.alloc(want);
+        const { bytesRead } = await fh.read(buf, 0, want, null);
+        if (bytesRead === 0) break;
+        chunks.push(buf.subarray(0, bytesRead));
+        total += bytesRead;
+        if (total > max) return tooLarge();
+      }
+      return { type: 'file', contents: Buffer.concat(chunks, total).toString('utf8') };
+    } catch (e) {
+      return failed(failureKind(e), e.code === 'ENOENT' ? 'the file does not exist' : e.message);
+    } finally {
+      if (fh) await fh.close().catch(() => {});
+    }
+  };
+  return new Promise((resolve) => {
+    let timer;
+    const onAbort = () => settle(failed('aborted', 'The operation was aborted.'));
+    function settle(reply) {
+      if (over) return;
+      over = reply;
+      if (timer) timer.clear();
+      if (signal) signal.removeEventListener('abort', onAbort);
+      resolve(reply);
+    }
+    if (signal && signal.aborted) return settle(failed('aborted', 'The operation was aborted.'));
+    const left = deadline - Date.now();
+    timer = later(() => settle(failed('timedOut', `the read did not finish within ${Math.max(0, Math.round(left))} ms`)), left);
+    if (signal) signal.addEventListener('abort', onAbort, { once: true });
+    queued(job).then(
+      (reply) => reply && settle(reply),
+      (e) => settle(failed(failureKind(e), e && e.message)),
+    );
+  });
 }
 
 /** Signs `action.data` with the PEM private key in `action.key` (PS256: RSA-PSS, SHA-256, salt

@@ -202,3 +202,129 @@ test('a sleep beyond 2^31-1 ms is re-armed, not fired at once', async () => {
   ac.abort();
   await slept;
 });
+
+// --- D6: file reads never hang, never starve libuv's pool, and read /proc files whole -------------
+
+/** The variables of a workload identity whose token file is `file` (Entra is never reached: the
+ * read fails first). */
+function workloadEnv(file) {
+  return {
+    AZURE_TENANT_ID: '7a2c0de0-0000-4000-8000-00000000a2c0',
+    AZURE_CLIENT_ID: '7a2c0de0-0000-4000-8000-000000000003',
+    AZURE_FEDERATED_TOKEN_FILE: file,
+    AZURE_AUTHORITY_HOST: 'https://127.0.0.1:9',
+  };
+}
+
+function mkfifo(name) {
+  const p = path.join(dir, name);
+  require('node:child_process').execFileSync('mkfifo', [p]);
+  return p;
+}
+
+test('a FIFO as AZURE_FEDERATED_TOKEN_FILE fails at once with a clear message, and the process exits', { skip: !POSIX }, async () => {
+  const fifo = mkfifo('token.fifo');
+  const script = `
+    const azcred = require(process.env.AZCRED_TEST_PKG);
+    new azcred.WorkloadIdentityCredential().getToken('${STORAGE}').then(
+      () => console.log(JSON.stringify({ ok: true })),
+      (e) => console.log(JSON.stringify({ ok: false, name: e.name, message: e.message })),
+    );`;
+  const r = await runNode(script, workloadEnv(fifo), 10000);
+  assert.equal(r.killed, false, `the process did not exit (stderr: ${r.stderr})`);
+  assert.ok(r.ranFor < 5000, `ran for ${r.ranFor} ms`);
+  const out = JSON.parse(r.lines.at(-1));
+  assert.equal(out.ok, false);
+  assert.match(out.message, /token\.fifo/);
+  assert.match(out.message, /not a regular file \(a FIFO\)/);
+});
+
+test('six credentials on FIFOs do not hold up unrelated fs and DNS work in the same process', { skip: !POSIX }, async () => {
+  const fifos = [1, 2, 3, 4, 5, 6].map((n) => mkfifo(`many-${n}.fifo`));
+  const script = `
+    const azcred = require(process.env.AZCRED_TEST_PKG);
+    const fifos = ${JSON.stringify(fifos)};
+    const pending = fifos.map((f) =>
+      new azcred.WorkloadIdentityCredential({ tokenFilePath: f }).getToken('${STORAGE}').catch((e) => e));
+    const started = Date.now();
+    Promise.all([
+      require('node:fs').promises.readFile(${JSON.stringify(__filename)}),
+      require('node:dns').promises.lookup('localhost'),
+    ]).then(() => {
+      console.log(JSON.stringify({ unrelatedMs: Date.now() - started }));
+      return Promise.all(pending);
+    }).then((errors) => console.log(JSON.stringify({ errors: errors.map((e) => e.message) })));`;
+  const r = await runNode(script, workloadEnv(fifos[0]), 10000);
+  assert.equal(r.killed, false, `the process did not exit (output: ${r.stdout}, stderr: ${r.stderr})`);
+  const [first, second] = r.lines.map((l) => JSON.parse(l));
+  assert.ok(first.unrelatedMs < 2000, `unrelated fs and DNS work took ${first.unrelatedMs} ms`);
+  assert.equal(second.errors.length, 6);
+  for (const m of second.errors) assert.match(m, /not a regular file \(a FIFO\)/);
+});
+
+test('a zero-size /proc file is read to its end, within the cap', { skip: process.platform !== 'linux' }, async () => {
+  const io = require('../../npm/lib/io-node');
+  assert.equal(fs.statSync('/proc/self/status').size, 0);
+  const r = await io.readFile({ path: '/proc/self/status', maxBytes: 1 << 20 });
+  assert.equal(r.type, 'file', r.message);
+  assert.match(r.contents, /^Name:/);
+  assert.match(r.contents, /^Pid:\s+\d+$/m);
+  const capped = await io.readFile({ path: '/proc/self/status', maxBytes: 16 });
+  assert.equal(capped.type, 'failed');
+  assert.equal(capped.kind, 'tooLarge');
+});
+
+test('a directory or a device is refused as not a regular file', { skip: !POSIX }, async () => {
+  const io = require('../../npm/lib/io-node');
+  const d = await io.readFile({ path: dir, maxBytes: 4096 });
+  assert.equal(d.type, 'failed');
+  assert.match(d.message, /not a regular file \(a directory\)/);
+  const dev = await io.readFile({ path: '/dev/zero', maxBytes: 4096 });
+  assert.equal(dev.type, 'failed');
+  assert.match(dev.message, /not a regular file \(a character device\)/);
+  // A certificate path on a device is refused with that message, end to end.
+  const r = await outcome(new azcred.ClientCertificateCredential('7a2c0de0-0000-4000-8000-00000000a2c0', '7a2c0de0-0000-4000-8000-000000000002', '/dev/zero').getToken(STORAGE));
+  assert.equal(r.ok, false);
+  assert.match(r.message, /\/dev\/zero/);
+  assert.match(r.message, /not a regular file \(a character device\)/);
+});
+
+test('a file read that hangs gives up at its deadline, and hung reads hold at most one libuv thread', async () => {
+  const io = require('../../npm/lib/io-node');
+  const fsp = require('node:fs/promises');
+  const realOpen = fsp.open;
+  const hung = path.join(dir, 'on-a-hung-nfs-mount');
+  let opens = 0;
+  let release;
+  // A filesystem that never answers: the open of this one path does not complete until released.
+  fsp.open = function open(p, ...rest) {
+    if (p !== hung) return realOpen.call(this, p, ...rest);
+    opens += 1;
+    return new Promise((_, reject) => {
+      release = () => reject(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
+    });
+  };
+  try {
+    const started = Date.now();
+    const deadline = Date.now() + 300;
+    const replies = await Promise.race([
+      Promise.all([1, 2, 3].map(() => io.readFile({ path: hung, maxBytes: 4096, deadline }))),
+      new Promise((r) => setTimeout(() => r('hung'), 3000)),
+    ]);
+    assert.notEqual(replies, 'hung', 'the reads never gave up');
+    for (const r of replies) {
+      assert.equal(r.type, 'failed');
+      assert.equal(r.kind, 'timedOut');
+    }
+    assert.ok(Date.now() - started < 1500, `took ${Date.now() - started} ms`);
+    // The second and third read waited behind the first instead of taking threads of their own.
+    assert.equal(opens, 1);
+  } finally {
+    if (release) release();
+    fsp.open = realOpen;
+  }
+  // Once the hung call returns, reads go on (the queue is not left stuck).
+  const ok = await io.readFile({ path: __filename, maxBytes: 1 << 20, deadline: Date.now() + 2000 });
+  assert.equal(ok.type, 'file');
+  assert.equal(opens, 1, 'a read whose deadline passed while it waited still ran');
+});
