@@ -206,7 +206,7 @@ class Driven {
       return { ...token };
     }
     if (begun.type === 'start') {
-      const entry = this.start(begun.id, request, options);
+      const entry = this.start(begun.id, request, options, Boolean(begun.token));
       if (begun.token) {
         // An early refresh: the caller gets the still-valid token now.
         entry.promise.catch(() => {});
@@ -219,10 +219,13 @@ class Driven {
     return this.wait(entry, signal);
   }
 
-  start(id, request, options) {
+  /** Starts driving a flow. A `background` flow (an early refresh: the caller already has the
+   * still-valid token) does its IO unref'd, so it never keeps a finished program alive. */
+  start(id, request, options, background) {
     const controller = new AbortController();
-    const entry = { waiters: 0, controller, promise: null };
-    entry.promise = this.drive(id, request, options, controller.signal).finally(() => this.flows.delete(id));
+    const entry = { waiters: 0, controller, promise: null, background };
+    const io = { background };
+    entry.promise = this.drive(id, request, options, controller.signal, io).finally(() => this.flows.delete(id));
     this.flows.set(id, entry);
     return entry;
   }
@@ -231,6 +234,15 @@ class Driven {
    * cancelled. */
   wait(entry, signal) {
     entry.waiters += 1;
+    if (entry.background && !entry.keepAlive) {
+      // A caller now waits for a background flow, whose IO does not keep the process alive:
+      // this timer does, until the flow ends.
+      entry.keepAlive = setInterval(() => {}, 2 ** 31 - 1);
+      entry.promise.then(
+        () => clearInterval(entry.keepAlive),
+        () => clearInterval(entry.keepAlive),
+      );
+    }
     if (!signal) return entry.promise;
     return new Promise((resolve, reject) => {
       const onAbort = () => {
@@ -252,7 +264,7 @@ class Driven {
     });
   }
 
-  async drive(id, request, options, signal) {
+  async drive(id, request, options, signal, io) {
     const originals = new Map();
     const core = this.core;
     for (;;) {
@@ -260,11 +272,11 @@ class Driven {
       this.writeLog();
       if (step.type === 'finished') break;
       if (step.type === 'wait') {
-        await this.io.sleep(step.until - Date.now(), signal);
+        await this.io.sleep(step.until - Date.now(), signal, io);
         if (signal.aborted) break;
         continue;
       }
-      const reply = await this.perform(step.action, signal, originals);
+      const reply = await this.perform(step.action, signal, originals, io);
       core.handle(id, JSON.stringify(reply), Date.now());
     }
     const out = JSON.parse(core.finish(id, Date.now()));
@@ -273,14 +285,14 @@ class Driven {
     throw errors.fromCore(out.error, request.scopes, options, originals);
   }
 
-  perform(action, signal, originals) {
+  perform(action, signal, originals, io) {
     switch (action.type) {
       case 'http':
-        return this.io.http(action, signal, this.transport);
+        return this.io.http(action, signal, this.transport, io);
       case 'run':
-        return this.io.run(action, signal);
+        return this.io.run(action, signal, io);
       case 'readFile':
-        return this.io.readFile(action, signal);
+        return this.io.readFile(action, signal, io);
       case 'delegate':
         return this.delegate(action, signal, originals);
       case 'sign':

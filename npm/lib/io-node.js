@@ -43,13 +43,14 @@ function failureKind(err) {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Calls `fn` after `ms`, however long: a delay beyond Node's limit is waited for in steps of
- * at most 2^31-1 ms. Returns `{ clear() }`. */
-function later(fn, ms) {
+ * at most 2^31-1 ms. An `unref`'d timer does not keep the process alive. Returns `{ clear() }`. */
+function later(fn, ms, unref) {
   const at = Date.now() + Math.max(0, Number(ms) || 0);
   let t;
   const arm = () => {
     const left = at - Date.now();
     t = left > MAX_TIMER_MS ? setTimeout(arm, MAX_TIMER_MS) : setTimeout(fn, Math.max(0, left));
+    if (unref) t.unref();
   };
   arm();
   return {
@@ -67,6 +68,15 @@ function tagged(kind, message) {
   const e = new Error(message);
   e.azcredKind = kind;
   return e;
+}
+
+// Every IO function takes `opts` last: `{ background: true }` for a flow no caller waits for (an
+// early refresh that hands out the still-valid token), whose sockets, timers and processes must
+// not keep the program alive once its own work is done.
+
+/** Whether this IO runs for a background flow. */
+function inBackground(opts) {
+  return Boolean(opts && opts.background);
 }
 
 // `https-proxy-agent` is used when the application has it installed; azcred has no runtime
@@ -151,7 +161,7 @@ function plainHeaders(h) {
 
 /** Sends the request through the app's core-rest-pipeline `HttpClient`; resolves to a reply,
  * never rejects. The deadline becomes the request's `timeout` and an abort of its signal. */
-async function httpViaClient(client, action, signal, transport) {
+async function httpViaClient(client, action, signal, transport, opts) {
   const { request, deadline } = action;
   if (request.pinnedThumbprint) {
     // An HttpClient has no way to be told to accept only this certificate; sending without the
@@ -169,10 +179,14 @@ async function httpViaClient(client, action, signal, transport) {
   }
   const left = Math.max(1, deadline - Date.now());
   let timedOut = false;
-  const timer = later(() => {
-    timedOut = true;
-    controller.abort();
-  }, left);
+  const timer = later(
+    () => {
+      timedOut = true;
+      controller.abort();
+    },
+    left,
+    inBackground(opts),
+  );
   const headers = new Headers(request.headers);
   try {
     const res = await client.sendRequest({
@@ -212,8 +226,9 @@ async function httpViaClient(client, action, signal, transport) {
 /** Sends an HTTP(S) request; resolves to a reply, never rejects. `transport` holds what the
  * credential's options say about how: an app's `httpClient`, an `agent`, or `tls` settings
  * (client certificate, CA) for https requests. */
-function http(action, signal, transport) {
-  if (transport && transport.httpClient) return httpViaClient(transport.httpClient, action, signal, transport);
+function http(action, signal, transport, opts) {
+  if (transport && transport.httpClient) return httpViaClient(transport.httpClient, action, signal, transport, opts);
+  const background = inBackground(opts);
   const { request, deadline, connectDeadline } = action;
   let url;
   try {
@@ -287,13 +302,16 @@ function http(action, signal, transport) {
       later(
         () => req.destroy(tagged('timedOut', 'the request timed out')),
         Math.max(0, deadline - Date.now()),
+        background,
       ),
     );
     req.on('socket', (socket) => {
+      // An app's keep-alive agent refs a socket again when it reuses it.
+      if (background) socket.unref();
       if (connectDeadline !== undefined && socket.connecting) {
         const t = later(() => {
           if (socket.connecting) req.destroy(tagged('connectTimedOut', 'the connection was not established in time'));
-        }, Math.max(0, connectDeadline - Date.now()));
+        }, Math.max(0, connectDeadline - Date.now()), background);
         timers.push(t);
         socket.once('connect', () => t.clear());
       }
@@ -376,7 +394,7 @@ function trackTool(pid) {
  * whole group is killed (SIGKILL), so a wrapper's children (the real `az` is a shell script
  * around Python) go too; when the program exits, what it left running in its group is killed
  * as well, so nothing outlives the call. On Windows the tree is killed with `taskkill /T /F`. */
-function run(action, signal) {
+function run(action, signal, opts) {
   const { spawn } = require('node:child_process');
   const posix = process.platform !== 'win32';
   const env = { ...process.env };
@@ -415,7 +433,12 @@ function run(action, signal) {
       child.stdout.destroy();
       child.stderr.destroy();
     };
-    const timer = later(() => stop('timedOut'), Math.max(1, action.deadline - Date.now()));
+    const timer = later(() => stop('timedOut'), Math.max(1, action.deadline - Date.now()), inBackground(opts));
+    if (inBackground(opts)) {
+      // The exit hook kills the tool's group if the program ends first.
+      child.unref();
+      for (const stream of [child.stdin, child.stdout, child.stderr]) if (stream && stream.unref) stream.unref();
+    }
     const onAbort = () => stop('aborted');
     if (signal) signal.addEventListener('abort', onAbort, { once: true });
     const finish = (reply) => {
@@ -497,7 +520,7 @@ function fileKind(st) {
  * The file is opened non-blocking (a FIFO with no writer does not hang the open) and refused
  * unless it is a regular file; it is read to its end, never trusting its size (/proc files say
  * 0); the read gives up at the action's deadline (else `FILE_READ_DEADLINE_MS`) and on abort. */
-function readFile(action, signal) {
+function readFile(action, signal, opts) {
   const fsp = require('node:fs/promises');
   const { constants } = require('node:fs');
   const max = action.maxBytes;
@@ -545,7 +568,7 @@ function readFile(action, signal) {
     }
     if (signal && signal.aborted) return settle(failed('aborted', 'The operation was aborted.'));
     const left = deadline - Date.now();
-    timer = later(() => settle(failed('timedOut', `the read did not finish within ${Math.max(0, Math.round(left))} ms`)), left);
+    timer = later(() => settle(failed('timedOut', `the read did not finish within ${Math.max(0, Math.round(left))} ms`)), left, inBackground(opts));
     if (signal) signal.addEventListener('abort', onAbort, { once: true });
     queued(job).then(
       (reply) => reply && settle(reply),
@@ -583,10 +606,10 @@ function sign(action) {
 }
 
 /** Resolves after `ms`, or early when `signal` aborts. */
-function sleep(ms, signal) {
+function sleep(ms, signal, opts) {
   return new Promise((resolve) => {
     if (signal && signal.aborted) return resolve();
-    const t = later(done, ms);
+    const t = later(done, ms, inBackground(opts));
     function done() {
       t.clear();
       if (signal) signal.removeEventListener('abort', done);

@@ -328,3 +328,65 @@ test('a file read that hangs gives up at its deadline, and hung reads hold at mo
   assert.equal(ok.type, 'file');
   assert.equal(opens, 1, 'a read whose deadline passed while it waited still ran');
 });
+
+// --- D9: background refreshes never keep a finished program alive ---------------------------------
+
+test('a background refresh against a hung endpoint does not keep the finished program alive', async () => {
+  // The first request gets a token the server says to refresh after 1 s; every later one hangs.
+  const s = await fake((req, n) =>
+    n === 1
+      ? { status: 200, body: { access_token: 'tok-first', expires_on: String(Math.floor(Date.now() / 1000) + 3600), refresh_in: 1, token_type: 'Bearer' } }
+      : null,
+  );
+  const script = `
+    const azcred = require(process.env.AZCRED_TEST_PKG);
+    (async () => {
+      const cred = new azcred.ManagedIdentityCredential();
+      const first = await cred.getToken('${STORAGE}');
+      await new Promise((r) => setTimeout(r, 1300));
+      // Past the refresh point: the still-valid token now, a refresh in the background.
+      const second = await cred.getToken('${STORAGE}');
+      console.log(JSON.stringify({ first: first.token, second: second.token }));
+    })();`;
+  const env = {};
+  for (const k of require('../support/fake-endpoint').AZURE_VARS) env[k] = '';
+  Object.assign(env, { IDENTITY_ENDPOINT: `${s.url}/msi/token`, IDENTITY_HEADER: 'h', AZCRED_IMDS_ENDPOINT: 'http://127.0.0.1:9' });
+  const r = await runNode(script, env, 15000);
+  assert.equal(r.killed, false, `the program was still alive after 15 s (stdout: ${r.stdout}, stderr: ${r.stderr})`);
+  assert.deepEqual(JSON.parse(r.lines.at(-1)), { first: 'tok-first', second: 'tok-first' });
+  assert.equal(s.requests.length, 2, 'the background refresh did not start');
+  assert.ok(r.afterLastLine < 2000, `the program lived ${r.afterLastLine} ms after its work was done`);
+});
+
+test('a caller who joins a background refresh is not abandoned when the program has nothing else to do', async () => {
+  // The first token is served for 2 to 3 s more than the five-minute margin and is to be
+  // refreshed after 1 s; the refresh is answered after 3 s.
+  const s = await fake(async (req, n) => {
+    if (n === 1) {
+      return { status: 200, body: { access_token: 'tok-first', expires_on: String(Math.floor(Date.now() / 1000) + 303), refresh_in: 1, token_type: 'Bearer' } };
+    }
+    await new Promise((r) => setTimeout(r, 3000));
+    return { status: 200, body: { access_token: 'tok-second', expires_on: String(Math.floor(Date.now() / 1000) + 3600), token_type: 'Bearer' } };
+  });
+  const script = `
+    const azcred = require(process.env.AZCRED_TEST_PKG);
+    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    (async () => {
+      const cred = new azcred.ManagedIdentityCredential();
+      await cred.getToken('${STORAGE}');
+      await sleep(1200);
+      const second = await cred.getToken('${STORAGE}');
+      console.log(JSON.stringify({ second: second.token }));
+      // Within the last five minutes now: this caller waits for the refresh in flight.
+      await sleep(2000);
+      const third = await cred.getToken('${STORAGE}');
+      console.log(JSON.stringify({ third: third.token }));
+    })();`;
+  const env = {};
+  for (const k of require('../support/fake-endpoint').AZURE_VARS) env[k] = '';
+  Object.assign(env, { IDENTITY_ENDPOINT: `${s.url}/msi/token`, IDENTITY_HEADER: 'h', AZCRED_IMDS_ENDPOINT: 'http://127.0.0.1:9' });
+  const r = await runNode(script, env, 15000);
+  assert.equal(r.killed, false, `stdout: ${r.stdout}, stderr: ${r.stderr}`);
+  assert.deepEqual(r.lines.map((l) => JSON.parse(l)), [{ second: 'tok-first' }, { third: 'tok-second' }], `stderr: ${r.stderr}`);
+  assert.equal(s.requests.length, 2);
+});
