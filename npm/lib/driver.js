@@ -216,7 +216,7 @@ class Driven {
     }
     const entry = this.flows.get(begun.id);
     if (!entry) throw new Error(`azcred: flow ${begun.id} is not running`);
-    return this.wait(entry, signal);
+    return this.wait(entry, signal, () => this.getToken(scopes, options));
   }
 
   /** Starts driving a flow. A `background` flow (an early refresh: the caller already has the
@@ -231,8 +231,12 @@ class Driven {
   }
 
   /** Waits for a flow on behalf of one caller; when every caller has aborted, the flow's IO is
-   * cancelled. */
-  wait(entry, signal) {
+   * cancelled. A caller who joins a flow already being cancelled waits for it to end and then
+   * asks again (`again`), rather than sharing an abort that was not its own. */
+  wait(entry, signal, again) {
+    if (again && entry.controller.signal.aborted) {
+      return entry.promise.then(again, again);
+    }
     entry.waiters += 1;
     if (entry.background && !entry.keepAlive) {
       // A caller now waits for a background flow, whose IO does not keep the process alive:
@@ -247,7 +251,11 @@ class Driven {
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         entry.waiters -= 1;
-        if (entry.waiters === 0) entry.controller.abort();
+        // Cancelled only if no caller is left once the current job is done: one who joins in
+        // the same tick (after this abort, before the flow would see it) keeps the flow going.
+        queueMicrotask(() => {
+          if (entry.waiters === 0) entry.controller.abort();
+        });
         reject(abortError());
       };
       signal.addEventListener('abort', onAbort, { once: true });

@@ -390,3 +390,37 @@ test('a caller who joins a background refresh is not abandoned when the program 
   assert.deepEqual(r.lines.map((l) => JSON.parse(l)), [{ second: 'tok-first' }, { third: 'tok-second' }], `stderr: ${r.stderr}`);
   assert.equal(s.requests.length, 2);
 });
+
+// --- D2: a caller joining a flow the only other caller just aborted ----------------------------
+
+test('a caller without an abortSignal who joins in the tick the only other caller aborted gets its token', { skip: !POSIX }, async () => {
+  const runs = path.join(dir, 'd2-same-tick.runs');
+  fakeAz(`echo run >> "${runs}"\nsleep 0.3\necho '${azJson('tok-joined')}'`);
+  const cred = new azcred.AzureCliCredential();
+  const ac = new AbortController();
+  const first = outcome(cred.getToken(STORAGE, { abortSignal: ac.signal }));
+  ac.abort();
+  const second = outcome(cred.getToken(STORAGE));
+  assert.equal((await first).name, 'AbortError');
+  const r = await second;
+  assert.equal(r.ok, true, `${r.name}: ${r.message}`);
+  assert.equal(r.token.token, 'tok-joined');
+  // The flow went on for the second caller: the tool ran once.
+  assert.equal(fs.readFileSync(runs, 'utf8'), 'run\n');
+});
+
+test('a caller who joins a flow that is already being cancelled waits for it to end and gets a token of its own', { skip: !POSIX }, async () => {
+  const runs = path.join(dir, 'd2-later.runs');
+  fakeAz(`echo run >> "${runs}"\nsleep 0.3\necho '${azJson('tok-again')}'`);
+  const cred = new azcred.AzureCliCredential();
+  const ac = new AbortController();
+  const first = outcome(cred.getToken(STORAGE, { abortSignal: ac.signal }));
+  await new Promise((r) => setTimeout(r, 50));
+  ac.abort();
+  await new Promise((r) => setImmediate(r));
+  const second = outcome(cred.getToken(STORAGE));
+  assert.equal((await first).name, 'AbortError');
+  const r = await second;
+  assert.equal(r.ok, true, `${r.name}: ${r.message}`);
+  assert.equal(r.token.token, 'tok-again');
+});
