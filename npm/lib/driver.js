@@ -137,6 +137,7 @@ class Driven {
    */
   constructor(kind, options, members, callbacks) {
     const { Credential } = backend.load();
+    this.kind = kind;
     this.members = members || [];
     this.callbacks = callbacks || {};
     const opts = coreOptions(options);
@@ -153,6 +154,17 @@ class Driven {
     this.flows = new Map();
     this.leases = new Map();
     this.io = require('./io-node');
+    // What holds tokens or key material is not enumerable (and inspect shows none of it).
+    for (const k of ['leases', 'flows', 'transport', 'callbacks']) Object.defineProperty(this, k, { enumerable: false });
+  }
+
+  /** `util.inspect` shows the credential's kind only: the driver holds tokens. */
+  [Symbol.for('nodejs.util.inspect.custom')]() {
+    return `Driven { kind: ${JSON.stringify(this.kind)} }`;
+  }
+
+  toJSON() {
+    return { kind: this.kind };
   }
 
   /** Tells the core which records the logger writes now, when that changed. */

@@ -424,3 +424,36 @@ test('a caller who joins a flow that is already being cancelled waits for it to 
   assert.equal(r.ok, true, `${r.name}: ${r.message}`);
   assert.equal(r.token.token, 'tok-again');
 });
+
+// --- D14: tokens never show in util.inspect, console.log or JSON ---------------------------------
+
+test('util.inspect at every depth, console.log and JSON.stringify of a credential never show its cached tokens', async () => {
+  const util = require('node:util');
+  const { tokenBody } = require('../support/fake-endpoint');
+  const SENTINEL = 'sentinel-access-token-3c9e1f';
+  const s = await fake(() => ({ status: 200, body: tokenBody(SENTINEL) }));
+  setAzureEnv({ IDENTITY_ENDPOINT: `${s.url}/msi/token`, IDENTITY_HEADER: 'h' });
+  const mi = new azcred.ManagedIdentityCredential();
+  const creds = [mi, new azcred.DefaultAzureCredential(), new azcred.ChainedTokenCredential(mi)];
+  for (const c of creds) {
+    assert.equal((await c.getToken(STORAGE)).token, SENTINEL);
+    assert.equal((await c.getToken(STORAGE)).token, SENTINEL);
+  }
+  for (const c of creds) {
+    const name = c.constructor.name;
+    for (let depth = 0; depth <= 10; depth += 1) {
+      for (const showHidden of [false, true]) {
+        const text = util.inspect(c, { depth, showHidden });
+        assert.ok(!text.includes(SENTINEL), `${name} at depth ${depth}${showHidden ? ' (showHidden)' : ''}: ${text}`);
+        assert.ok(text.includes(name), text);
+      }
+    }
+    for (const text of [util.format('%o', c), util.format('%O', c), util.format('%j', c), JSON.stringify(c), JSON.stringify({ c })]) {
+      assert.ok(!text.includes(SENTINEL), `${name}: ${text}`);
+    }
+    // Nothing enumerable holds the driver, whatever a generic walker does with the object.
+    assert.deepEqual(Object.keys(c), []);
+    assert.ok(!util.inspect(c._driven, { depth: 10, showHidden: true }).includes(SENTINEL));
+    assert.ok(!JSON.stringify(c._driven).includes(SENTINEL));
+  }
+});
