@@ -4,8 +4,30 @@
 
 const { Driven } = require('./driver');
 
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
 /** What every credential shares: `getToken` runs its core credential through the driver. */
 class DrivenCredential {
+  /** The driver (its token leases, transport and callbacks) is not an enumerable property: set
+   * by each constructor, it becomes a hidden one. */
+  set _driven(driven) {
+    Object.defineProperty(this, '_driven', { value: driven, writable: true, configurable: true, enumerable: false });
+  }
+
+  get _driven() {
+    return undefined;
+  }
+
+  /** `util.inspect` and `console.log` show the class only: a credential holds tokens. */
+  [INSPECT]() {
+    return `${this.constructor.name} {}`;
+  }
+
+  /** JSON shows the class only. */
+  toJSON() {
+    return { credential: this.constructor.name };
+  }
+
   /**
    * @param {string | string[]} scopes
    * @param {object} [options] GetTokenOptions

@@ -137,6 +137,7 @@ class Driven {
    */
   constructor(kind, options, members, callbacks) {
     const { Credential } = backend.load();
+    this.kind = kind;
     this.members = members || [];
     this.callbacks = callbacks || {};
     const opts = coreOptions(options);
@@ -153,6 +154,17 @@ class Driven {
     this.flows = new Map();
     this.leases = new Map();
     this.io = require('./io-node');
+    // What holds tokens or key material is not enumerable (and inspect shows none of it).
+    for (const k of ['leases', 'flows', 'transport', 'callbacks']) Object.defineProperty(this, k, { enumerable: false });
+  }
+
+  /** `util.inspect` shows the credential's kind only: the driver holds tokens. */
+  [Symbol.for('nodejs.util.inspect.custom')]() {
+    return `Driven { kind: ${JSON.stringify(this.kind)} }`;
+  }
+
+  toJSON() {
+    return { kind: this.kind };
   }
 
   /** Tells the core which records the logger writes now, when that changed. */
@@ -213,7 +225,7 @@ class Driven {
       return { ...token };
     }
     if (begun.type === 'start') {
-      const entry = this.start(begun.flow, request, options);
+      const entry = this.start(begun.flow, request, options, Boolean(begun.token));
       if (begun.token) {
         // An early refresh: the caller gets the still-valid token now.
         entry.promise.catch(() => {});
@@ -223,27 +235,47 @@ class Driven {
     }
     const entry = this.flows.get(begun.id);
     if (!entry) throw new Error(`azcred: flow ${begun.id} is not running`);
-    return this.wait(entry, signal);
+    return this.wait(entry, signal, () => this.getToken(scopes, options));
   }
 
-  start(flow, request, options) {
+  /** Starts driving a flow. A `background` flow (an early refresh: the caller already has the
+   * still-valid token) does its IO unref'd, so it never keeps a finished program alive. */
+  start(flow, request, options, background) {
     const id = flow.id;
     const controller = new AbortController();
-    const entry = { waiters: 0, controller, promise: null };
-    entry.promise = this.drive(flow, request, options, controller.signal).finally(() => this.flows.delete(id));
+    const entry = { waiters: 0, controller, promise: null, background };
+    const io = { background };
+    entry.promise = this.drive(flow, request, options, controller.signal, io).finally(() => this.flows.delete(id));
     this.flows.set(id, entry);
     return entry;
   }
 
   /** Waits for a flow on behalf of one caller; when every caller has aborted, the flow's IO is
-   * cancelled. */
-  wait(entry, signal) {
+   * cancelled. A caller who joins a flow already being cancelled waits for it to end and then
+   * asks again (`again`), rather than sharing an abort that was not its own. */
+  wait(entry, signal, again) {
+    if (again && entry.controller.signal.aborted) {
+      return entry.promise.then(again, again);
+    }
     entry.waiters += 1;
+    if (entry.background && !entry.keepAlive) {
+      // A caller now waits for a background flow, whose IO does not keep the process alive:
+      // this timer does, until the flow ends.
+      entry.keepAlive = setInterval(() => {}, 2 ** 31 - 1);
+      entry.promise.then(
+        () => clearInterval(entry.keepAlive),
+        () => clearInterval(entry.keepAlive),
+      );
+    }
     if (!signal) return entry.promise;
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         entry.waiters -= 1;
-        if (entry.waiters === 0) entry.controller.abort();
+        // Cancelled only if no caller is left once the current job is done: one who joins in
+        // the same tick (after this abort, before the flow would see it) keeps the flow going.
+        queueMicrotask(() => {
+          if (entry.waiters === 0) entry.controller.abort();
+        });
         reject(abortError());
       };
       signal.addEventListener('abort', onAbort, { once: true });
@@ -261,8 +293,9 @@ class Driven {
   }
 
   /** Runs one flow to its end. `finish` always runs, whatever happens on the way (an
-   * unfinished flow ends as aborted), so the core never keeps a flow the driver gave up on. */
-  async drive(flow, request, options, signal) {
+   * unfinished flow ends as aborted), so the core never keeps a flow the driver gave up on. A
+   * `background` flow (`io`) does its IO unref'd. */
+  async drive(flow, request, options, signal, io) {
     const originals = new Map();
     let failure;
     let out;
@@ -272,11 +305,11 @@ class Driven {
         this.writeLog(flow);
         if (step.type === 'finished') break;
         if (step.type === 'wait') {
-          await this.io.sleep(step.until - Date.now(), signal);
+          await this.io.sleep(step.until - Date.now(), signal, io);
           if (signal.aborted) break;
           continue;
         }
-        const reply = await this.perform(step.action, signal, originals);
+        const reply = await this.perform(step.action, signal, originals, io);
         flow.handle(reply, Date.now());
       }
     } catch (e) {
@@ -291,14 +324,14 @@ class Driven {
     throw errors.fromCore(out.error, request.scopes, options, originals);
   }
 
-  perform(action, signal, originals) {
+  perform(action, signal, originals, io) {
     switch (action.type) {
       case 'http':
-        return this.io.http(action, signal, this.transport);
+        return this.io.http(action, signal, this.transport, io);
       case 'run':
-        return this.io.run(action, signal);
+        return this.io.run(action, signal, io);
       case 'readFile':
-        return this.io.readFile(action);
+        return this.io.readFile(action, signal, io);
       case 'delegate':
         return this.delegate(action, signal, originals);
       case 'sign':

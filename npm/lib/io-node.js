@@ -39,6 +39,27 @@ function failureKind(err) {
   }
 }
 
+/** Node's timers hold at most 2^31-1 ms; a longer delay fires after 1 ms (with a warning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Calls `fn` after `ms`, however long: a delay beyond Node's limit is waited for in steps of
+ * at most 2^31-1 ms. An `unref`'d timer does not keep the process alive. Returns `{ clear() }`. */
+function later(fn, ms, unref) {
+  const at = Date.now() + Math.max(0, Number(ms) || 0);
+  let t;
+  const arm = () => {
+    const left = at - Date.now();
+    t = left > MAX_TIMER_MS ? setTimeout(arm, MAX_TIMER_MS) : setTimeout(fn, Math.max(0, left));
+    if (unref) t.unref();
+  };
+  arm();
+  return {
+    clear() {
+      clearTimeout(t);
+    },
+  };
+}
+
 function failed(kind, message) {
   return { type: 'failed', kind, message: String(message || kind) };
 }
@@ -47,6 +68,15 @@ function tagged(kind, message) {
   const e = new Error(message);
   e.azcredKind = kind;
   return e;
+}
+
+// Every IO function takes `opts` last: `{ background: true }` for a flow no caller waits for (an
+// early refresh that hands out the still-valid token), whose sockets, timers and processes must
+// not keep the program alive once its own work is done.
+
+/** Whether this IO runs for a background flow. */
+function inBackground(opts) {
+  return Boolean(opts && opts.background);
 }
 
 // `https-proxy-agent` is used when the application has it installed; azcred has no runtime
@@ -131,7 +161,7 @@ function plainHeaders(h) {
 
 /** Sends the request through the app's core-rest-pipeline `HttpClient`; resolves to a reply,
  * never rejects. The deadline becomes the request's `timeout` and an abort of its signal. */
-async function httpViaClient(client, action, signal, transport) {
+async function httpViaClient(client, action, signal, transport, opts) {
   const { request, deadline } = action;
   if (request.pinnedThumbprint) {
     // An HttpClient has no way to be told to accept only this certificate; sending without the
@@ -149,10 +179,14 @@ async function httpViaClient(client, action, signal, transport) {
   }
   const left = Math.max(1, deadline - Date.now());
   let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, left);
+  const timer = later(
+    () => {
+      timedOut = true;
+      controller.abort();
+    },
+    left,
+    inBackground(opts),
+  );
   const headers = new Headers(request.headers);
   try {
     const res = await client.sendRequest({
@@ -160,7 +194,7 @@ async function httpViaClient(client, action, signal, transport) {
       method: request.method,
       headers,
       body: request.body,
-      timeout: left,
+      timeout: Math.min(left, MAX_TIMER_MS),
       withCredentials: false,
       requestId: headers.get('x-ms-client-request-id') || '',
       abortSignal: controller.signal,
@@ -184,7 +218,7 @@ async function httpViaClient(client, action, signal, transport) {
     if (signal && signal.aborted) return failed('aborted', 'The operation was aborted.');
     return failed(failureKind(e), (e && e.message) || 'the httpClient failed');
   } finally {
-    clearTimeout(timer);
+    timer.clear();
     if (signal) signal.removeEventListener('abort', onAbort);
   }
 }
@@ -192,8 +226,9 @@ async function httpViaClient(client, action, signal, transport) {
 /** Sends an HTTP(S) request; resolves to a reply, never rejects. `transport` holds what the
  * credential's options say about how: an app's `httpClient`, an `agent`, or `tls` settings
  * (client certificate, CA) for https requests. */
-function http(action, signal, transport) {
-  if (transport && transport.httpClient) return httpViaClient(transport.httpClient, action, signal, transport);
+function http(action, signal, transport, opts) {
+  if (transport && transport.httpClient) return httpViaClient(transport.httpClient, action, signal, transport, opts);
+  const background = inBackground(opts);
   const { request, deadline, connectDeadline } = action;
   let url;
   try {
@@ -211,7 +246,7 @@ function http(action, signal, transport) {
     const done = (reply) => {
       if (settled) return;
       settled = true;
-      timers.forEach(clearTimeout);
+      timers.forEach((t) => t.clear());
       if (signal) signal.removeEventListener('abort', onAbort);
       resolve(reply);
     };
@@ -264,18 +299,21 @@ function http(action, signal, transport) {
       signal.addEventListener('abort', onAbort, { once: true });
     }
     timers.push(
-      setTimeout(
+      later(
         () => req.destroy(tagged('timedOut', 'the request timed out')),
         Math.max(0, deadline - Date.now()),
+        background,
       ),
     );
     req.on('socket', (socket) => {
+      // An app's keep-alive agent refs a socket again when it reuses it.
+      if (background) socket.unref();
       if (connectDeadline !== undefined && socket.connecting) {
-        const t = setTimeout(() => {
+        const t = later(() => {
           if (socket.connecting) req.destroy(tagged('connectTimedOut', 'the connection was not established in time'));
-        }, Math.max(0, connectDeadline - Date.now()));
+        }, Math.max(0, connectDeadline - Date.now()), background);
         timers.push(t);
-        socket.once('connect', () => clearTimeout(t));
+        socket.once('connect', () => t.clear());
       }
       if (request.pinnedThumbprint) {
         socket.once('secureConnect', () => {
@@ -314,68 +352,229 @@ function http(action, signal, transport) {
   });
 }
 
-/** Runs a program without a shell; resolves to a reply, never rejects. */
-function run(action, signal) {
-  const { execFile } = require('node:child_process');
+/** Process groups (POSIX) or process ids (Windows) of the tools now running; any still here
+ * when this process exits are killed then, so no tool outlives the program. */
+const liveTools = new Set();
+let exitHook = false;
+
+/** Kills `pid` and everything it started: its process group on POSIX (tools run as group
+ * leaders), `taskkill /T /F` on Windows; `sync` for the exit hook, where nothing async runs. */
+function killTree(pid, sync) {
+  if (!pid) return;
+  if (process.platform === 'win32') {
+    const cp = require('node:child_process');
+    const args = ['/pid', String(pid), '/T', '/F'];
+    try {
+      if (sync) cp.execFileSync('taskkill', args, { windowsHide: true, stdio: 'ignore', timeout: 5000 });
+      else cp.execFile('taskkill', args, { windowsHide: true }, () => {});
+    } catch {
+      // Already gone.
+    }
+    return;
+  }
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // ESRCH: nothing of the group is left.
+  }
+}
+
+function trackTool(pid) {
+  if (!exitHook) {
+    exitHook = true;
+    process.on('exit', () => {
+      for (const p of liveTools) killTree(p, true);
+    });
+  }
+  liveTools.add(pid);
+}
+
+/** Runs a program without a shell; resolves to a reply, never rejects. On POSIX the program
+ * leads a process group of its own, and at the deadline, on abort or on too much output the
+ * whole group is killed (SIGKILL), so a wrapper's children (the real `az` is a shell script
+ * around Python) go too; when the program exits, what it left running in its group is killed
+ * as well, so nothing outlives the call. On Windows the tree is killed with `taskkill /T /F`. */
+function run(action, signal, opts) {
+  const { spawn } = require('node:child_process');
+  const posix = process.platform !== 'win32';
   const env = { ...process.env };
   for (const name of action.envRemove || []) {
     for (const k of Object.keys(env)) if (k.toLowerCase() === name.toLowerCase()) delete env[k];
   }
   for (const [k, v] of action.env || []) env[k] = v;
   return new Promise((resolve) => {
-    const timeout = Math.max(1, action.deadline - Date.now());
+    if (signal && signal.aborted) return resolve(failed('aborted', 'The operation was aborted.'));
     let child;
     try {
-      child = execFile(
-        action.program,
-        action.args,
-        {
-          cwd: action.cwd,
-          env,
-          timeout,
-          killSignal: 'SIGKILL',
-          maxBuffer: MAX_OUTPUT_BYTES,
-          windowsHide: true,
-          encoding: 'utf8',
-          signal,
-        },
-        (err, stdout, stderr) => {
-          if (err && typeof err.code === 'string' && err.code !== 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
-            resolve(failed(failureKind(err), err.code === 'ENOENT' ? `${action.program}: not found` : err.message));
-          } else if (err && err.killed && !err.code) {
-            resolve(failed(signal && signal.aborted ? 'aborted' : 'timedOut', `${action.program} did not finish in time`));
-          } else if (err && err.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
-            resolve(failed('tooLarge', `${action.program} printed more than ${MAX_OUTPUT_BYTES} bytes`));
-          } else {
-            resolve({ type: 'ran', exitCode: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr });
-          }
-        },
-      );
+      child = spawn(action.program, action.args, {
+        cwd: action.cwd,
+        env,
+        detached: posix,
+        windowsHide: true,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
     } catch (e) {
       resolve(failed(failureKind(e), e.message));
       return;
     }
-    child.stdin && child.stdin.end();
+    const pid = child.pid;
+    if (pid) trackTool(pid);
+    let chunks = { stdout: [], stderr: [] };
+    let size = 0;
+    // Why azcred killed the tool, once it did: 'timedOut', 'aborted' or 'tooLarge'.
+    let stopped = null;
+    let settled = false;
+    const stop = (why) => {
+      if (stopped || settled) return;
+      stopped = why;
+      killTree(pid);
+      // Nothing more is read: release what was buffered and close the pipes.
+      chunks = { stdout: [], stderr: [] };
+      child.stdout.destroy();
+      child.stderr.destroy();
+    };
+    const timer = later(() => stop('timedOut'), Math.max(1, action.deadline - Date.now()), inBackground(opts));
+    if (inBackground(opts)) {
+      // The exit hook kills the tool's group if the program ends first.
+      child.unref();
+      for (const stream of [child.stdin, child.stdout, child.stderr]) if (stream && stream.unref) stream.unref();
+    }
+    const onAbort = () => stop('aborted');
+    if (signal) signal.addEventListener('abort', onAbort, { once: true });
+    const finish = (reply) => {
+      if (settled) return;
+      settled = true;
+      timer.clear();
+      if (signal) signal.removeEventListener('abort', onAbort);
+      liveTools.delete(pid);
+      chunks = null;
+      resolve(reply);
+    };
+    const collect = (name) => (chunk) => {
+      if (stopped || !chunks) return;
+      size += chunk.length;
+      if (size > MAX_OUTPUT_BYTES) return stop('tooLarge');
+      chunks[name].push(chunk);
+    };
+    child.stdout.on('data', collect('stdout'));
+    child.stderr.on('data', collect('stderr'));
+    child.stdin.on('error', () => {});
+    child.stdin.end();
+    child.on('error', (e) => {
+      // The program did not start (ENOENT, EACCES, ...); a failed kill needs nothing.
+      if (!pid) finish(failed(failureKind(e), e.code === 'ENOENT' ? `${action.program}: not found` : e.message));
+    });
+    child.on('exit', () => {
+      // Whatever the tool left running in its group goes with it (and lets go of its pipes).
+      if (posix) killTree(pid);
+    });
+    child.on('close', (code) => {
+      if (!pid) return;
+      if (stopped === 'tooLarge') {
+        finish(failed('tooLarge', `${action.program} printed more than ${MAX_OUTPUT_BYTES} bytes`));
+      } else if (stopped) {
+        finish(failed(stopped, `${action.program} did not finish in time`));
+      } else {
+        finish({
+          type: 'ran',
+          exitCode: typeof code === 'number' ? code : null,
+          stdout: Buffer.concat(chunks.stdout).toString('utf8'),
+          stderr: Buffer.concat(chunks.stderr).toString('utf8'),
+        });
+      }
+    });
   });
 }
 
-/** Reads a whole file as UTF-8 with a size cap; resolves to a reply, never rejects. */
-async function readFile(action) {
-  const fs = require('node:fs/promises');
-  let fh;
-  try {
-    fh = await fs.open(action.path, 'r');
-    const { size } = await fh.stat();
-    if (size > action.maxBytes) return failed('tooLarge', `the file is larger than ${action.maxBytes} bytes`);
-    const buf = Buffer.alloc(Math.min(size, action.maxBytes) + 1);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    if (bytesRead > action.maxBytes) return failed('tooLarge', `the file is larger than ${action.maxBytes} bytes`);
-    return { type: 'file', contents: buf.subarray(0, bytesRead).toString('utf8') };
-  } catch (e) {
-    return failed(failureKind(e), e.code === 'ENOENT' ? 'the file does not exist' : e.message);
-  } finally {
-    if (fh) await fh.close().catch(() => {});
-  }
+/** How long a file read may take when the action carries no deadline of its own (the core sends
+ * none today). A read still pending then is answered `timedOut`; the call itself, if the
+ * filesystem hangs, keeps its one thread until the OS gives up. */
+const FILE_READ_DEADLINE_MS = 10 * 1000;
+/** Bytes asked of the OS per read call. */
+const READ_CHUNK_BYTES = 64 * 1024;
+
+/** azcred's blocking fs calls run one at a time: a call that hangs (a hung network filesystem)
+ * holds one of libuv's four pool threads, never more, so the app's fs and DNS work goes on.
+ * Reads queued behind a hung one are answered at their own deadline. */
+let fsTail = Promise.resolve();
+function queued(job) {
+  const run = fsTail.then(job);
+  fsTail = run.then(
+    () => {},
+    () => {},
+  );
+  return run;
+}
+
+/** What a non-regular file is, for the message. */
+function fileKind(st) {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a file';
+}
+
+/** Reads a whole regular file as UTF-8 with a size cap; resolves to a reply, never rejects.
+ * The file is opened non-blocking (a FIFO with no writer does not hang the open) and refused
+ * unless it is a regular file; it is read to its end, never trusting its size (/proc files say
+ * 0); the read gives up at the action's deadline (else `FILE_READ_DEADLINE_MS`) and on abort. */
+function readFile(action, signal, opts) {
+  const fsp = require('node:fs/promises');
+  const { constants } = require('node:fs');
+  const max = action.maxBytes;
+  const tooLarge = () => failed('tooLarge', `the file is larger than ${max} bytes`);
+  const deadline = typeof action.deadline === 'number' ? action.deadline : Date.now() + FILE_READ_DEADLINE_MS;
+  // The reply once the caller has one: the job then stops at its next step (and closes the file).
+  let over = null;
+  const job = async () => {
+    if (over) return null;
+    let fh;
+    try {
+      fh = await fsp.open(action.path, constants.O_RDONLY | (constants.O_NONBLOCK || 0) | (constants.O_NOCTTY || 0));
+      if (over) return null;
+      const st = await fh.stat();
+      if (!st.isFile()) return failed('other', `not a regular file (${fileKind(st)})`);
+      if (st.size > max) return tooLarge();
+      const chunks = [];
+      let total = 0;
+      for (;;) {
+        if (over) return null;
+        const want = Math.min(READ_CHUNK_BYTES, max + 1 - total);
+        const buf = Buffer.alloc(want);
+        const { bytesRead } = await fh.read(buf, 0, want, null);
+        if (bytesRead === 0) break;
+        chunks.push(buf.subarray(0, bytesRead));
+        total += bytesRead;
+        if (total > max) return tooLarge();
+      }
+      return { type: 'file', contents: Buffer.concat(chunks, total).toString('utf8') };
+    } catch (e) {
+      return failed(failureKind(e), e.code === 'ENOENT' ? 'the file does not exist' : e.message);
+    } finally {
+      if (fh) await fh.close().catch(() => {});
+    }
+  };
+  return new Promise((resolve) => {
+    let timer;
+    const onAbort = () => settle(failed('aborted', 'The operation was aborted.'));
+    function settle(reply) {
+      if (over) return;
+      over = reply;
+      if (timer) timer.clear();
+      if (signal) signal.removeEventListener('abort', onAbort);
+      resolve(reply);
+    }
+    if (signal && signal.aborted) return settle(failed('aborted', 'The operation was aborted.'));
+    const left = deadline - Date.now();
+    timer = later(() => settle(failed('timedOut', `the read did not finish within ${Math.max(0, Math.round(left))} ms`)), left, inBackground(opts));
+    if (signal) signal.addEventListener('abort', onAbort, { once: true });
+    queued(job).then(
+      (reply) => reply && settle(reply),
+      (e) => settle(failed(failureKind(e), e && e.message)),
+    );
+  });
 }
 
 /** Signs `action.data` with the PEM private key in `action.key` (PS256: RSA-PSS, SHA-256, salt
@@ -407,12 +606,12 @@ function sign(action) {
 }
 
 /** Resolves after `ms`, or early when `signal` aborts. */
-function sleep(ms, signal) {
+function sleep(ms, signal, opts) {
   return new Promise((resolve) => {
     if (signal && signal.aborted) return resolve();
-    const t = setTimeout(done, Math.max(0, ms));
+    const t = later(done, ms, inBackground(opts));
     function done() {
-      clearTimeout(t);
+      t.clear();
       if (signal) signal.removeEventListener('abort', done);
       resolve();
     }
