@@ -84,4 +84,7 @@ pub use options::{
 pub use secret::Secret;
 pub use source::TokenRequest;
 pub use time::Timestamp;
-pub use token::{AccessToken, ParseError, parse_expiry_str, parse_token_response};
+pub use token::{
+    AccessToken, MAX_JS_DATE_MS, MAX_TOKEN_LIFETIME, ParseError, parse_expiry_str,
+    parse_token_response,
+};

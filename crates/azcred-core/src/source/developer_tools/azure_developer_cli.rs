@@ -210,7 +210,7 @@ pub(crate) fn parse_output(
                 js_display(v.get("expiresOn"))
             ))
         })?;
-    fresh_token(TOOL, token, expires_on, now)
+    fresh_token(TOOL, token, expires_on, "expiresOn", now)
 }
 
 #[cfg(test)]

@@ -414,7 +414,7 @@ pub(crate) fn parse_output(
         .ok_or_else(|| {
             OutputError("Unexpected output from PowerShell: \"ExpiresOn\" is not a date".to_owned())
         })?;
-    fresh_token(TOOL, token, expires_on, now)
+    fresh_token(TOOL, token, expires_on, "ExpiresOn", now)
         .map_err(|e| OutputError(e.0.trim_end_matches('.').to_owned()))
 }
 
