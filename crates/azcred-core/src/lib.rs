@@ -60,6 +60,7 @@ mod log;
 mod options;
 mod plan;
 mod proxy;
+mod redact;
 mod retry;
 mod secret;
 mod source;

@@ -13,12 +13,13 @@ use crate::env::{EnvSnapshot, Platform};
 use crate::error::{ConfigError, ErrorKind, Misuse, TokenError};
 use crate::http::{HttpRequest, HttpResponse, form, with_query};
 use crate::io::{Action, IoFailure, IoFailureKind, Reply};
+use crate::redact::Scrubber;
 use crate::retry::{self, RetryPolicy, Rng};
 use crate::secret::Secret;
 use crate::source::entra::Entra;
 use crate::source::{
-    Decided, Outstanding, Source, SourceFlow, SourceStep, StartContext, TokenRequest, excerpt,
-    json_list, scope_to_resource,
+    Decided, Outstanding, Source, SourceFlow, SourceStep, StartContext, TokenRequest, json_list,
+    scope_to_resource,
 };
 use crate::time::Timestamp;
 use crate::token::parse_token_response;
@@ -473,7 +474,13 @@ impl Source for ManagedIdentity {
             platform: self.platform,
             program_data: self.program_data.clone(),
             request: token_request,
-            secret: self.endpoint.secret().cloned(),
+            scrubber: {
+                let mut s = Scrubber::new();
+                if let Some(secret) = self.endpoint.secret() {
+                    s.add(secret);
+                }
+                s
+            },
             user_assigned: self.id.as_ref().map(|id| id.value().to_owned()),
             retry: self.retry,
             started: None,
@@ -518,7 +525,8 @@ struct MiFlow {
     platform: Platform,
     program_data: String,
     request: HttpRequest,
-    secret: Option<Secret>,
+    /// Every secret this flow sends (the endpoint secret, the Arc key once read).
+    scrubber: Scrubber,
     user_assigned: Option<String>,
     retry: RetryPolicy,
     started: Option<Timestamp>,
@@ -540,14 +548,10 @@ impl MiFlow {
         self.result = Some(r);
     }
 
-    /// Scrubs the endpoint secret and user-assigned ids out of text the endpoint sent back.
+    /// Text the endpoint or the driver sent back, with every secret this flow sent replaced
+    /// (the one scrub rule, `redact::Scrubber`), shortened.
     fn scrub(&self, text: &str) -> String {
-        // Remove the secret from the whole text before shortening it, so a secret cut in two by
-        // the excerpt cannot leave its first part behind.
-        match self.secret.as_ref().filter(|s| s.expose().len() >= 4) {
-            Some(s) => excerpt(&text.replace(s.expose(), "[redacted]"), 300),
-            None => excerpt(text, 300),
-        }
+        self.scrubber.scrub(text, 300)
     }
 
     /// Schedules another attempt after `delay`, or returns false when retries or the time budget
@@ -649,7 +653,9 @@ impl MiFlow {
     fn on_arc_key(&mut self, reply: Reply) {
         match reply {
             Reply::File { contents } => {
-                let value = format!("Basic {}", contents.expose().trim());
+                let key = contents.expose().trim();
+                self.scrubber.add(&Secret::new(key));
+                let value = format!("Basic {key}");
                 self.request.headers.push("Authorization", value);
                 self.state = State::Request;
             }
@@ -755,7 +761,7 @@ impl MiFlow {
             IoFailureKind::Aborted => self.finish(Err(aborted())),
             IoFailureKind::Unreachable => self.finish(Err(TokenError::unavailable(format!(
                 "{NAME}: Network unreachable. Message: {}",
-                excerpt(&f.message, 300)
+                self.scrub(&f.message)
             )))),
             // IMDS is served by the Azure host itself and always accepts connections: a refused
             // connection means nothing listens at that address (a laptop, or a mistyped override),
@@ -764,17 +770,17 @@ impl MiFlow {
             // may still be starting, and keep their retries.
             IoFailureKind::Refused if self.imds => self.finish(Err(failed(&format!(
                 "IMDS refused the connection: {}",
-                excerpt(&f.message, 300)
+                self.scrub(&f.message)
             )))),
             k if retry::is_retryable_failure(k) => {
                 let delay = self
                     .retry
                     .delay(self.retries, self.retry.base, &mut self.rng);
                 if !self.schedule_retry(delay, now) {
-                    self.finish(Err(failed(&excerpt(&f.message, 300))));
+                    self.finish(Err(failed(&self.scrub(&f.message))));
                 }
             }
-            _ => self.finish(Err(failed(&excerpt(&f.message, 300)))),
+            _ => self.finish(Err(failed(&self.scrub(&f.message)))),
         }
     }
 }
