@@ -93,6 +93,12 @@ impl CacheKey {
             cae: request.enable_cae,
         }
     }
+
+    /// The same key with the CAE flag cleared: for a source whose request CAE does not change.
+    pub(crate) fn ignoring_cae(mut self) -> Self {
+        self.cae = false;
+        self
+    }
 }
 
 /// The cache's verdict on a key at a given time.

@@ -392,6 +392,11 @@ impl ManagedIdentity {
 }
 
 impl Source for ManagedIdentity {
+    /// The request has no CAE parameter: CAE and non-CAE requests share a cache entry.
+    fn request_uses_cae(&self) -> bool {
+        false
+    }
+
     fn describe(&self) -> String {
         let who = match &self.id {
             None => "system-assigned identity".to_owned(),
@@ -885,6 +890,11 @@ impl TokenExchange {
 }
 
 impl Source for TokenExchange {
+    /// The request has no CAE parameter: CAE and non-CAE requests share a cache entry.
+    fn request_uses_cae(&self) -> bool {
+        false
+    }
+
     fn name(&self) -> &str {
         NAME
     }

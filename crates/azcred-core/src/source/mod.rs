@@ -85,6 +85,12 @@ pub(crate) trait Source: std::fmt::Debug + Send + Sync {
     fn logs_outcome(&self) -> bool {
         true
     }
+    /// Whether `enableCae` changes what this source sends (Entra: the `claims` parameter;
+    /// a foreign credential: passed on). When it does not (`az`, `azd`, `pwsh`, managed
+    /// identity), a CAE and a non-CAE request are one cache entry (`chain::cache_key`).
+    fn request_uses_cae(&self) -> bool {
+        true
+    }
 }
 
 /// The action a flow is waiting on, so a repeated `poll` repeats it and `handle` can check the

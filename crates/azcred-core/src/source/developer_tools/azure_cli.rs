@@ -98,6 +98,11 @@ impl AzureCli {
 }
 
 impl Source for AzureCli {
+    /// The request has no CAE parameter: CAE and non-CAE requests share a cache entry.
+    fn request_uses_cae(&self) -> bool {
+        false
+    }
+
     fn name(&self) -> &str {
         NAME
     }

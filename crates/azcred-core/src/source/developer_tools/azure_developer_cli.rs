@@ -69,6 +69,11 @@ impl AzureDeveloperCli {
 }
 
 impl Source for AzureDeveloperCli {
+    /// The request has no CAE parameter: CAE and non-CAE requests share a cache entry.
+    fn request_uses_cae(&self) -> bool {
+        false
+    }
+
     fn name(&self) -> &str {
         NAME
     }

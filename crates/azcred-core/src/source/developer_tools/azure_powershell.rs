@@ -167,6 +167,11 @@ impl AzurePowerShell {
 }
 
 impl Source for AzurePowerShell {
+    /// The request has no CAE parameter: CAE and non-CAE requests share a cache entry.
+    fn request_uses_cae(&self) -> bool {
+        false
+    }
+
     fn name(&self) -> &str {
         NAME
     }
