@@ -70,6 +70,7 @@ mod token;
 #[cfg(feature = "serde")]
 pub mod wire;
 
+pub use cache::MAX_CACHED_TOKENS;
 pub use credential::{Begin, Credential, Flow, FlowId, MemberReport};
 pub use env::{EnvSnapshot, HostInfo, Platform};
 pub use error::{ConfigError, ErrorKind, ErrorResponse, Misuse, TokenError};
