@@ -50,6 +50,8 @@ mod cache;
 mod certificate;
 mod chain;
 mod claims;
+#[cfg(feature = "serde")]
+mod coerce;
 mod credential;
 mod env;
 mod error;
@@ -85,7 +87,7 @@ pub use options::{
 };
 pub use secret::Secret;
 pub use source::TokenRequest;
-pub use time::Timestamp;
+pub use time::{MAX_TIMER_MS, Timestamp};
 pub use token::{
     AccessToken, MAX_JS_DATE_MS, MAX_TOKEN_LIFETIME, ParseError, parse_expiry_str,
     parse_token_response,

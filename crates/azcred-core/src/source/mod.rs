@@ -27,7 +27,11 @@ pub struct TokenRequest {
     /// `GetTokenOptions.enableCae`.
     pub enable_cae: bool,
     /// `GetTokenOptions.requestOptions.timeout` in ms (the IMDS probe's timeout, as in the
-    /// reference).
+    /// reference). Floored, and clamped to `MAX_TIMER_MS`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::coerce::request_timeout")
+    )]
     pub timeout_ms: Option<u64>,
 }
 

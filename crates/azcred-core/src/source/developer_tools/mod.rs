@@ -122,7 +122,7 @@ impl ToolSettings {
             .unwrap_or_default();
         // 0 would mean "never kill it" to Node's `execFile`; here every process has a deadline.
         let timeout = match options.process_timeout_in_ms {
-            Some(ms) if ms > 0 => Duration::from_millis(ms),
+            Some(ms) if ms > 0 => Duration::from_millis(ms.min(crate::time::MAX_TIMER_MS)),
             _ => DEFAULT_PROCESS_TIMEOUT,
         };
         Ok(Self {
