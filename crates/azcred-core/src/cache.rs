@@ -99,6 +99,17 @@ impl CacheKey {
         }
     }
 
+    /// The one key of every request over the size caps (`limits`): no scope, a claims value no
+    /// real request has.
+    pub(crate) fn refused() -> Self {
+        Self {
+            scopes: Vec::new(),
+            tenant: None,
+            claims: Some("\u{0}refused".to_owned()),
+            cae: false,
+        }
+    }
+
     /// The same key with the CAE flag cleared: for a source whose request CAE does not change.
     pub(crate) fn ignoring_cae(mut self) -> Self {
         self.cae = false;

@@ -38,6 +38,11 @@ pub(crate) fn cache_key(
     sticky: Option<usize>,
     request: &TokenRequest,
 ) -> CacheKey {
+    if crate::limits::check_request(request).is_err() {
+        // Never copied or sorted: every refused request shares one key (and its flow, which
+        // fails at once in `ChainFlow::new`).
+        return CacheKey::refused();
+    }
     let key = CacheKey::of(request);
     let uses_cae = |m: &Member| matches!(&m.slot, Slot::Ready(s) if s.request_uses_cae());
     let cae_matters = match sticky.and_then(|i| members.get(i)) {
@@ -127,6 +132,11 @@ impl ChainFlow {
         request: TokenRequest,
         seed: u64,
     ) -> Self {
+        // A request over the size caps fails before any member runs (and is not kept).
+        let (request, result) = match crate::limits::check_request(&request) {
+            Ok(()) => (request, None),
+            Err(e) => (TokenRequest::default(), Some(Err(e))),
+        };
         Self {
             ctx,
             log: Log::new(log_level),
@@ -142,7 +152,7 @@ impl ChainFlow {
             errors: Vec::new(),
             saw_null: false,
             rng: Rng::new(seed),
-            result: None,
+            result,
         }
     }
 

@@ -58,6 +58,7 @@ mod error;
 mod http;
 mod io;
 mod jwt;
+mod limits;
 mod log;
 mod options;
 mod plan;
@@ -79,6 +80,10 @@ pub use error::{ConfigError, ErrorKind, ErrorResponse, Misuse, TokenError};
 pub use http::{Headers, HttpRequest, HttpResponse, Method};
 pub use io::{
     Action, DelegateOutcome, ForeignError, IoFailure, IoFailureKind, ProcessOutput, Reply, Step,
+};
+pub use limits::{
+    MAX_CERTIFICATE_LEN, MAX_CLAIMS_LEN, MAX_OPTION_LEN, MAX_SCOPES, MAX_SCOPES_LEN,
+    MAX_TENANT_LEN, check_options, check_request,
 };
 pub use log::{LogLevel, LogRecord};
 pub use options::{
