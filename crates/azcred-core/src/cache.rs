@@ -136,12 +136,13 @@ struct Entry {
     slot: (Timestamp, u64),
 }
 
-/// Tokens of one credential, at most [`MAX_CACHED_TOKENS`].
-#[derive(Debug, Default)]
-pub(crate) struct TokenCache {
-    entries: HashMap<CacheKey, Entry>,
+/// Tokens of one credential (keyed by [`CacheKey`]) or of a shared store (keyed by any `K`),
+/// at most [`MAX_CACHED_TOKENS`].
+#[derive(Debug)]
+pub(crate) struct TokenCache<K = CacheKey> {
+    entries: HashMap<K, Entry>,
     /// Every entry's key by (expiry, insertion number): the soonest to expire first.
-    by_expiry: BTreeMap<(Timestamp, u64), CacheKey>,
+    by_expiry: BTreeMap<(Timestamp, u64), K>,
     inserted: u64,
     policy: CachePolicy,
     /// How many entries inserts have dropped or looked at to decide what to drop, in total
@@ -149,7 +150,19 @@ pub(crate) struct TokenCache {
     pub(crate) visited: u64,
 }
 
-impl TokenCache {
+impl<K> Default for TokenCache<K> {
+    fn default() -> Self {
+        Self {
+            entries: HashMap::new(),
+            by_expiry: BTreeMap::new(),
+            inserted: 0,
+            policy: CachePolicy::default(),
+            visited: 0,
+        }
+    }
+}
+
+impl<K: Clone + Eq + std::hash::Hash> TokenCache<K> {
     /// An empty cache with these rules.
     pub(crate) fn new(policy: CachePolicy) -> Self {
         Self {
@@ -159,7 +172,7 @@ impl TokenCache {
     }
 
     /// Classifies the token cached under `key` at `now`.
-    pub(crate) fn lookup(&self, key: &CacheKey, now: Timestamp) -> Lookup {
+    pub(crate) fn lookup(&self, key: &K, now: Timestamp) -> Lookup {
         match self.entries.get(key) {
             Some(e) if now.plus(self.policy.margin()) < e.token.expires_on => {
                 if now >= e.refresh_at {
@@ -175,7 +188,7 @@ impl TokenCache {
     /// Until when the token cached under `key` stays [`Lookup::Fresh`] if nothing else happens:
     /// the earlier of its refresh time and the start of its last five minutes. `None` unless it
     /// is fresh at `now`.
-    pub(crate) fn fresh_until(&self, key: &CacheKey, now: Timestamp) -> Option<Timestamp> {
+    pub(crate) fn fresh_until(&self, key: &K, now: Timestamp) -> Option<Timestamp> {
         let e = self.entries.get(key)?;
         let until = e
             .refresh_at
@@ -187,7 +200,7 @@ impl TokenCache {
     /// longer served (from the front of the expiry index, so only those are visited), and when
     /// the cache is full drops the one that expires soonest. O(log n) per dropped entry, and
     /// each entry is dropped once: amortised O(log n) per insert.
-    pub(crate) fn insert(&mut self, key: CacheKey, token: AccessToken, now: Timestamp) {
+    pub(crate) fn insert(&mut self, key: K, token: AccessToken, now: Timestamp) {
         let refresh_at = self.policy.refresh_at(&token, now);
         let margin = self.policy.margin();
         if let Some(old) = self.entries.remove(&key) {
@@ -222,7 +235,7 @@ impl TokenCache {
     }
 
     /// Records a failed early refresh: the cached token stays, the next refresh waits.
-    pub(crate) fn refresh_failed(&mut self, key: &CacheKey, now: Timestamp) {
+    pub(crate) fn refresh_failed(&mut self, key: &K, now: Timestamp) {
         if let Some(e) = self.entries.get_mut(key) {
             e.refresh_at = e.refresh_at.max(now.plus(self.policy.retry()));
         }

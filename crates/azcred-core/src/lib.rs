@@ -66,6 +66,7 @@ mod proxy;
 mod redact;
 mod retry;
 mod secret;
+mod shared;
 mod source;
 mod tenant;
 mod time;
@@ -91,6 +92,7 @@ pub use options::{
     UserAgentOptions,
 };
 pub use secret::Secret;
+pub use shared::SharedTokens;
 pub use source::TokenRequest;
 pub use time::{MAX_TIMER_MS, Timestamp};
 pub use token::{

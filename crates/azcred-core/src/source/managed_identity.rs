@@ -1,12 +1,10 @@
 //! `ManagedIdentityCredential`: source detection, the wire request of each managed-identity
 //! endpoint, the DefaultAzureCredential IMDS probe, and retries with a bounded total time.
 
-use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::cache::EXPIRY_MARGIN;
+use crate::shared::SharedTokens;
 use crate::token::AccessToken;
 
 use crate::env::{EnvSnapshot, Platform};
@@ -51,12 +49,20 @@ const ARC_DEFAULT_ENDPOINT: &str = "http://127.0.0.1:40342/metadata/identity/oau
 /// The Arc key file must be no larger than this (the reference's limit).
 const ARC_KEY_MAX_BYTES: u64 = 4096;
 
-/// Managed-identity tokens shared by every credential of a driver process (keyed by the process,
-/// the exact request, and a hash of the endpoint secret and pinned certificate), so that many credential instances do
-/// not multiply requests to the endpoint, as the reference's process-wide cache ensures.
-static SHARED: Mutex<BTreeMap<String, AccessToken>> = Mutex::new(BTreeMap::new());
+/// The store of managed-identity tokens shared by the credentials of this driver process.
+///
+/// TEMPORARY: the last `static` of the core, kept until `Credential::new` takes a
+/// [`SharedTokens`] from the driver (issue 9). Only [`process_store`] reads it; the rule for what
+/// is shared is `SharedTokens`'s (the credential cache's freshness rule).
+static PROCESS_STORE: std::sync::LazyLock<SharedTokens> =
+    std::sync::LazyLock::new(SharedTokens::new);
 
-/// The shared-cache key of a request, or `None` when the driver named no process.
+/// The shared store for credentials of a driver that named its process, or none.
+fn process_store(env: &EnvSnapshot) -> Option<SharedTokens> {
+    env.process().map(|_| PROCESS_STORE.clone())
+}
+
+/// The shared-store key of a request, or `None` when the driver named no process.
 fn share_key(
     process: Option<u64>,
     request: &HttpRequest,
@@ -74,21 +80,6 @@ fn share_key(
         request.url,
         h.finish()
     ))
-}
-
-/// A shared token still good at `now`: more than five minutes left and not yet due a refresh.
-fn shared_token(key: &str, now: Timestamp) -> Option<AccessToken> {
-    let map = SHARED.lock().ok()?;
-    let t = map.get(key)?;
-    let fresh = now.plus(EXPIRY_MARGIN) < t.expires_on && t.refresh_after.is_none_or(|r| now < r);
-    fresh.then(|| t.clone())
-}
-
-fn share(key: &str, token: &AccessToken, now: Timestamp) {
-    if let Ok(mut map) = SHARED.lock() {
-        map.retain(|_, t| now.plus(EXPIRY_MARGIN) < t.expires_on);
-        map.insert(key.to_owned(), token.clone());
-    }
 }
 
 /// A user-assigned identity selector.
@@ -328,6 +319,8 @@ pub(crate) struct ManagedIdentity {
     program_data: String,
     /// The driver's process, which scopes shared tokens.
     process: Option<u64>,
+    /// Where tokens are shared with the driver's other credentials.
+    shared: Option<SharedTokens>,
     id: Option<UserAssigned>,
     probe: bool,
     retry: RetryPolicy,
@@ -384,6 +377,7 @@ impl ManagedIdentity {
                 .unwrap_or("C:\\ProgramData")
                 .to_owned(),
             process: env.process(),
+            shared: process_store(env),
             id: config.id,
             probe,
             retry,
@@ -461,7 +455,7 @@ impl Source for ManagedIdentity {
         });
         let share_key = share_key(self.process, &token_request, self.endpoint.secret());
         Box::new(MiFlow {
-            share_key,
+            share: self.shared.clone().zip(share_key),
             state: if himds.is_some() {
                 State::CheckHimds
             } else if probe.is_some() {
@@ -515,8 +509,8 @@ enum State {
 
 #[derive(Debug)]
 struct MiFlow {
-    /// Where this flow's token is shared; taken once it has been looked up.
-    share_key: Option<String>,
+    /// Where this flow's token is shared, and under which key.
+    share: Option<(SharedTokens, String)>,
     state: State,
     probe: Option<(HttpRequest, Duration)>,
     himds: Option<String>,
@@ -685,8 +679,8 @@ impl MiFlow {
                     ))));
                 }
             }
-            if let (Ok(t), Some(key)) = (&r, &self.share_key) {
-                share(key, t, now);
+            if let (Ok(t), Some((store, key))) = (&r, &self.share) {
+                store.store(key, t, now);
             }
             return self.finish(r);
         }
@@ -812,7 +806,7 @@ impl SourceFlow for MiFlow {
             return step;
         }
         if self.started.is_none() && self.state != State::Done {
-            if let Some(t) = self.share_key.as_deref().and_then(|k| shared_token(k, now)) {
+            if let Some(t) = self.share.as_ref().and_then(|(s, k)| s.fresh(k, now)) {
                 self.finish(Ok(t));
             }
         }
