@@ -1,6 +1,6 @@
 //! The token cache and its refresh policy: a pure function of the time it is given.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use crate::source::TokenRequest;
@@ -12,6 +12,11 @@ pub(crate) const EXPIRY_MARGIN: Duration = Duration::from_secs(5 * 60);
 /// Without a server or half-life refresh time, a refresh starts this long before expiry (but
 /// never earlier than three quarters into the token's life).
 const DEFAULT_REFRESH_LEAD: Duration = Duration::from_secs(10 * 60);
+/// At most this many tokens are cached per credential. Inserting one more first drops the
+/// expired ones, then the one that expires soonest; each insert costs O(log n) (an index ordered
+/// by expiry), never a sweep of the whole cache.
+pub const MAX_CACHED_TOKENS: usize = 1_000;
+
 /// After a failed early refresh, the next one starts no sooner than this.
 pub(crate) const REFRESH_RETRY: Duration = Duration::from_secs(30);
 
@@ -93,6 +98,23 @@ impl CacheKey {
             cae: request.enable_cae,
         }
     }
+
+    /// The one key of every request over the size caps (`limits`): no scope, a claims value no
+    /// real request has.
+    pub(crate) fn refused() -> Self {
+        Self {
+            scopes: Vec::new(),
+            tenant: None,
+            claims: Some("\u{0}refused".to_owned()),
+            cae: false,
+        }
+    }
+
+    /// The same key with the CAE flag cleared: for a source whose request CAE does not change.
+    pub(crate) fn ignoring_cae(mut self) -> Self {
+        self.cae = false;
+        self
+    }
 }
 
 /// The cache's verdict on a key at a given time.
@@ -110,26 +132,47 @@ pub(crate) enum Lookup {
 struct Entry {
     token: AccessToken,
     refresh_at: Timestamp,
+    /// Where this entry is in `TokenCache::by_expiry`.
+    slot: (Timestamp, u64),
 }
 
-/// Tokens of one credential.
-#[derive(Debug, Default)]
-pub(crate) struct TokenCache {
-    entries: HashMap<CacheKey, Entry>,
+/// Tokens of one credential (keyed by [`CacheKey`]) or of a shared store (keyed by any `K`),
+/// at most [`MAX_CACHED_TOKENS`].
+#[derive(Debug)]
+pub(crate) struct TokenCache<K = CacheKey> {
+    entries: HashMap<K, Entry>,
+    /// Every entry's key by (expiry, insertion number): the soonest to expire first.
+    by_expiry: BTreeMap<(Timestamp, u64), K>,
+    inserted: u64,
     policy: CachePolicy,
+    /// How many entries inserts have dropped or looked at to decide what to drop, in total
+    /// (for the test that insert is not a full scan).
+    pub(crate) visited: u64,
 }
 
-impl TokenCache {
+impl<K> Default for TokenCache<K> {
+    fn default() -> Self {
+        Self {
+            entries: HashMap::new(),
+            by_expiry: BTreeMap::new(),
+            inserted: 0,
+            policy: CachePolicy::default(),
+            visited: 0,
+        }
+    }
+}
+
+impl<K: Clone + Eq + std::hash::Hash> TokenCache<K> {
     /// An empty cache with these rules.
     pub(crate) fn new(policy: CachePolicy) -> Self {
         Self {
-            entries: HashMap::new(),
             policy,
+            ..Self::default()
         }
     }
 
     /// Classifies the token cached under `key` at `now`.
-    pub(crate) fn lookup(&self, key: &CacheKey, now: Timestamp) -> Lookup {
+    pub(crate) fn lookup(&self, key: &K, now: Timestamp) -> Lookup {
         match self.entries.get(key) {
             Some(e) if now.plus(self.policy.margin()) < e.token.expires_on => {
                 if now >= e.refresh_at {
@@ -145,7 +188,7 @@ impl TokenCache {
     /// Until when the token cached under `key` stays [`Lookup::Fresh`] if nothing else happens:
     /// the earlier of its refresh time and the start of its last five minutes. `None` unless it
     /// is fresh at `now`.
-    pub(crate) fn fresh_until(&self, key: &CacheKey, now: Timestamp) -> Option<Timestamp> {
+    pub(crate) fn fresh_until(&self, key: &K, now: Timestamp) -> Option<Timestamp> {
         let e = self.entries.get(key)?;
         let until = e
             .refresh_at
@@ -153,17 +196,46 @@ impl TokenCache {
         (now < until).then_some(until)
     }
 
-    /// Stores a token received at `now`.
-    pub(crate) fn insert(&mut self, key: CacheKey, token: AccessToken, now: Timestamp) {
+    /// Stores a token received at `now`: replaces the key's old token, drops the tokens no
+    /// longer served (from the front of the expiry index, so only those are visited), and when
+    /// the cache is full drops the one that expires soonest. O(log n) per dropped entry, and
+    /// each entry is dropped once: amortised O(log n) per insert.
+    pub(crate) fn insert(&mut self, key: K, token: AccessToken, now: Timestamp) {
         let refresh_at = self.policy.refresh_at(&token, now);
         let margin = self.policy.margin();
-        self.entries
-            .retain(|_, e| now.plus(margin) < e.token.expires_on);
-        self.entries.insert(key, Entry { token, refresh_at });
+        if let Some(old) = self.entries.remove(&key) {
+            self.by_expiry.remove(&old.slot);
+        }
+        while let Some(entry) = self.by_expiry.first_entry() {
+            let stale = now.plus(margin) >= entry.key().0;
+            if !stale && self.entries.len() < MAX_CACHED_TOKENS {
+                break;
+            }
+            self.visited += 1;
+            let gone = entry.remove();
+            self.entries.remove(&gone);
+        }
+        self.inserted += 1;
+        let slot = (token.expires_on, self.inserted);
+        self.by_expiry.insert(slot, key.clone());
+        self.entries.insert(
+            key,
+            Entry {
+                token,
+                refresh_at,
+                slot,
+            },
+        );
+    }
+
+    /// How many tokens are cached.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
     }
 
     /// Records a failed early refresh: the cached token stays, the next refresh waits.
-    pub(crate) fn refresh_failed(&mut self, key: &CacheKey, now: Timestamp) {
+    pub(crate) fn refresh_failed(&mut self, key: &K, now: Timestamp) {
         if let Some(e) = self.entries.get_mut(key) {
             e.refresh_at = e.refresh_at.max(now.plus(self.policy.retry()));
         }
@@ -246,6 +318,63 @@ mod tests {
             c.lookup(&key, Timestamp::from_secs(t0 + 99)),
             Lookup::Fresh(_)
         ));
+    }
+
+    fn key(i: usize) -> CacheKey {
+        CacheKey::of(&TokenRequest::new([format!(
+            "https://r{i}.example/.default"
+        )]))
+    }
+
+    #[test]
+    fn inserting_into_a_full_cache_visits_one_entry_not_all_of_them() {
+        let mut c = TokenCache::default();
+        let t0 = 1_000_000;
+        for i in 0..MAX_CACHED_TOKENS {
+            c.insert(key(i), token(t0 + 3600, None), Timestamp::from_secs(t0));
+        }
+        assert_eq!(c.visited, 0, "nothing to drop while the cache fills");
+        // 40,000 more distinct keys: each drops exactly the one that expires soonest.
+        for i in 0..40_000 {
+            let i = MAX_CACHED_TOKENS + i;
+            let exp = t0 + 3600 + u64::try_from(i).unwrap();
+            c.insert(key(i), token(exp, None), Timestamp::from_secs(t0));
+        }
+        assert_eq!(c.len(), MAX_CACHED_TOKENS);
+        assert_eq!(c.visited, 40_000, "one entry visited per insert");
+        // The newest stay, the oldest went.
+        let now = Timestamp::from_secs(t0);
+        assert!(matches!(c.lookup(&key(40_999), now), Lookup::Fresh(_)));
+        assert!(matches!(c.lookup(&key(0), now), Lookup::Missing));
+    }
+
+    #[test]
+    fn expired_tokens_are_dropped_from_the_front_only() {
+        let mut c = TokenCache::default();
+        let t0 = 1_000_000;
+        for i in 0..100 {
+            // Ten expire within the margin at t0 + 3000; ninety live a day.
+            let life = if i < 10 { 3100 } else { 86_400 };
+            c.insert(key(i), token(t0 + life, None), Timestamp::from_secs(t0));
+        }
+        c.insert(
+            key(1000),
+            token(t0 + 86_400, None),
+            Timestamp::from_secs(t0 + 3000),
+        );
+        assert_eq!(c.visited, 10, "only the ten stale entries were visited");
+        assert_eq!(c.len(), 91);
+    }
+
+    #[test]
+    fn replacing_a_key_leaves_no_stale_index_entry() {
+        let mut c = TokenCache::default();
+        let t0 = 1_000_000;
+        for exp in [3600, 7200, 1800] {
+            c.insert(key(1), token(t0 + exp, None), Timestamp::from_secs(t0));
+        }
+        assert_eq!(c.len(), 1);
+        assert_eq!(c.by_expiry.len(), 1);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The chain walk: `ChainedTokenCredential` semantics, shared by every credential (a standalone
 //! credential is a chain of one that passes its error through).
 
+use crate::cache::CacheKey;
 use std::sync::Arc;
 
 use crate::error::{ErrorKind, Misuse, TokenError};
@@ -21,6 +22,42 @@ pub(crate) struct Member {
     /// The reference's class name.
     pub(crate) name: String,
     pub(crate) slot: Slot,
+}
+
+/// The cache key of `request` for a credential over `members`: the request's key, with CAE
+/// left out when no member that may answer sends anything different for it.
+///
+/// Which members may answer: the sticky one when the chain has settled on one (later calls go
+/// straight to it), else every ready member. So before the first answer, a DefaultAzureCredential
+/// with a service principal configured keys by CAE (Entra might answer, and its CAE token
+/// differs); on a developer machine (only managed identity and the tools ready) it does not.
+/// Once sticky, the key is the sticky member's. [`member_key`] re-keys the answer by the member
+/// that gave it, so a token `az` gave during a walk is found by the next (sticky) call.
+pub(crate) fn cache_key(
+    members: &[Member],
+    sticky: Option<usize>,
+    request: &TokenRequest,
+) -> CacheKey {
+    if crate::limits::check_request(request).is_err() {
+        // Never copied or sorted: every refused request shares one key (and its flow, which
+        // fails at once in `ChainFlow::new`).
+        return CacheKey::refused();
+    }
+    let key = CacheKey::of(request);
+    let uses_cae = |m: &Member| matches!(&m.slot, Slot::Ready(s) if s.request_uses_cae());
+    let cae_matters = match sticky.and_then(|i| members.get(i)) {
+        Some(m) => uses_cae(m),
+        None => members.iter().any(uses_cae),
+    };
+    if cae_matters { key } else { key.ignoring_cae() }
+}
+
+/// The key under which the token `members[member]` gave for a request keyed `key` is cached.
+pub(crate) fn member_key(members: &[Member], member: usize, key: CacheKey) -> CacheKey {
+    match members.get(member).map(|m| &m.slot) {
+        Some(Slot::Ready(s)) if !s.request_uses_cae() => key.ignoring_cae(),
+        _ => key,
+    }
 }
 
 /// Whether a member can be tried.
@@ -95,6 +132,11 @@ impl ChainFlow {
         request: TokenRequest,
         seed: u64,
     ) -> Self {
+        // A request over the size caps fails before any member runs (and is not kept).
+        let (request, result) = match crate::limits::check_request(&request) {
+            Ok(()) => (request, None),
+            Err(e) => (TokenRequest::default(), Some(Err(e))),
+        };
         Self {
             ctx,
             log: Log::new(log_level),
@@ -110,7 +152,7 @@ impl ChainFlow {
             errors: Vec::new(),
             saw_null: false,
             rng: Rng::new(seed),
-            result: None,
+            result,
         }
     }
 

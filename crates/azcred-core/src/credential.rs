@@ -201,7 +201,7 @@ impl Credential {
     /// Starts serving a request: from the cache, by joining a running acquisition, or with a
     /// new flow.
     pub fn begin(&mut self, request: TokenRequest, now: Timestamp) -> Begin {
-        let key = CacheKey::of(&request);
+        let key = crate::chain::cache_key(&self.members, self.sticky, &request);
         let serving = match self.cache.lookup(&key, now) {
             Lookup::Fresh(t) => return Begin::Cached(t),
             Lookup::RefreshDue(t) if self.inflight.contains_key(&key) => return Begin::Cached(t),
@@ -248,7 +248,8 @@ impl Credential {
     /// Refreshing, expiry and everything else stay decided here, because the lease ends before
     /// any of them can change the answer.
     pub fn serve_until(&self, request: &TokenRequest, now: Timestamp) -> Option<Timestamp> {
-        self.cache.fresh_until(&CacheKey::of(request), now)
+        let key = crate::chain::cache_key(&self.members, self.sticky, request);
+        self.cache.fresh_until(&key, now)
     }
 
     /// Ends a flow: caches its token and returns it, or returns its error. A flow that has not
@@ -268,7 +269,8 @@ impl Credential {
         let finished = chain.is_finished();
         match chain.into_result() {
             Ok((token, member)) => {
-                self.cache.insert(flow.key, token.clone(), now);
+                let key = crate::chain::member_key(&self.members, member, flow.key);
+                self.cache.insert(key, token.clone(), now);
                 if self.sticky_enabled {
                     self.sticky = Some(member);
                 }

@@ -50,18 +50,23 @@ mod cache;
 mod certificate;
 mod chain;
 mod claims;
+#[cfg(feature = "serde")]
+mod coerce;
 mod credential;
 mod env;
 mod error;
 mod http;
 mod io;
 mod jwt;
+mod limits;
 mod log;
 mod options;
 mod plan;
 mod proxy;
+mod redact;
 mod retry;
 mod secret;
+mod shared;
 mod source;
 mod tenant;
 mod time;
@@ -69,6 +74,7 @@ mod token;
 #[cfg(feature = "serde")]
 pub mod wire;
 
+pub use cache::MAX_CACHED_TOKENS;
 pub use credential::{Begin, Credential, Flow, FlowId, MemberReport};
 pub use env::{EnvSnapshot, HostInfo, Platform};
 pub use error::{ConfigError, ErrorKind, ErrorResponse, Misuse, TokenError};
@@ -76,12 +82,19 @@ pub use http::{Headers, HttpRequest, HttpResponse, Method};
 pub use io::{
     Action, DelegateOutcome, ForeignError, IoFailure, IoFailureKind, ProcessOutput, Reply, Step,
 };
+pub use limits::{
+    MAX_CERTIFICATE_LEN, MAX_CLAIMS_LEN, MAX_OPTION_LEN, MAX_SCOPES, MAX_SCOPES_LEN,
+    MAX_TENANT_LEN, check_options, check_request,
+};
 pub use log::{LogLevel, LogRecord};
 pub use options::{
     LoggingOptions, OneOrMany, Options, ProxyOptions, RedirectOptions, RetryOptions,
     UserAgentOptions,
 };
 pub use secret::Secret;
+pub use shared::SharedTokens;
 pub use source::TokenRequest;
-pub use time::{MAX_DATE_MS, Timestamp};
-pub use token::{AccessToken, ParseError, parse_expiry_str, parse_token_response};
+pub use time::{MAX_DATE_MS, MAX_TIMER_MS, Timestamp};
+pub use token::{
+    AccessToken, MAX_TOKEN_LIFETIME, ParseError, parse_expiry_str, parse_token_response,
+};

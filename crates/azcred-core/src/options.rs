@@ -28,11 +28,24 @@ impl OneOrMany {
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "camelCase", default))]
 pub struct RetryOptions {
-    /// Retries after the first attempt.
+    /// Retries after the first attempt (`"3"` is 3, a negative count 0, as core-rest-pipeline
+    /// compares them).
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::coerce::max_retries")
+    )]
     pub max_retries: Option<u32>,
-    /// The base delay in ms.
+    /// The base delay in ms (floored).
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::coerce::retry_delay")
+    )]
     pub retry_delay_in_ms: Option<u64>,
-    /// The largest single delay in ms.
+    /// The largest single delay in ms (floored).
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::coerce::max_retry_delay")
+    )]
     pub max_retry_delay_in_ms: Option<u64>,
 }
 
@@ -79,6 +92,10 @@ pub struct RedirectOptions {
     /// Whether redirects are followed.
     pub handle_redirects: Option<bool>,
     /// How many redirects are followed at most.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::coerce::redirect_max_retries")
+    )]
     pub max_retries: Option<u32>,
 }
 
@@ -108,6 +125,11 @@ pub struct Options {
     /// `additionallyAllowedTenants`.
     pub additionally_allowed_tenants: Option<Vec<String>>,
     /// `processTimeoutInMs`: how long a developer tool may run, in ms (azcred's default: 30 s).
+    /// Floored, and clamped to `MAX_TIMER_MS` (2^31-1) so a driver's timer never overflows.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::coerce::process_timeout")
+    )]
     pub process_timeout_in_ms: Option<u64>,
     /// `AzureCliCredential`'s `subscription`: the name or id of the subscription to get tokens
     /// for (`az ... --subscription`).
@@ -122,7 +144,12 @@ pub struct Options {
     pub retry_options: Option<RetryOptions>,
     /// `ChainedTokenCredential`: the constructor names of its members, in order.
     pub members: Option<Vec<String>>,
-    /// `ClientSecretCredential`'s `clientSecret`.
+    /// `ClientSecretCredential`'s `clientSecret` (a number is taken as `String(n)`, as MSAL
+    /// puts it in the form body).
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::coerce::client_secret")
+    )]
     pub client_secret: Option<Secret>,
     /// `ClientCertificateCredential`'s `certificate`: the PEM text (certificate and private key).
     pub certificate: Option<Secret>,

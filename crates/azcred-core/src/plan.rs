@@ -33,6 +33,7 @@ pub(crate) struct Plan {
 
 /// Builds the plan of the credential class `kind`.
 pub(crate) fn build(kind: &str, options: &Options, env: &EnvSnapshot) -> Result<Plan, ConfigError> {
+    crate::limits::check_options(options)?;
     check_pipeline_options(options)?;
     match kind {
         "DefaultAzureCredential" => default_chain(options, env),

@@ -3,6 +3,10 @@
 
 use std::time::Duration;
 
+/// The longest delay a timer can wait in Node (2^31-1 ms, about 24.8 days; a longer one fires
+/// after 1 ms): every duration an option gives the core is clamped to this.
+pub const MAX_TIMER_MS: u64 = 2_147_483_647;
+
 /// Milliseconds since the Unix epoch, supplied by the caller.
 ///
 /// A plain integer crosses both bindings as a JS `number` (exact below 2^53).

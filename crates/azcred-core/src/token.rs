@@ -13,6 +13,17 @@ use crate::time::Timestamp;
 /// Tokens that live longer than this are refreshed at half-life (the MSAL and Azure SDK rule).
 const HALF_LIFE_THRESHOLD: Duration = Duration::from_secs(2 * 60 * 60);
 
+/// An expiry further ahead than this (ten years of 366 days) is an error, never a token: no token
+/// service issues such tokens, and a value that large is a unit mistake or an attack.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(10 * 366 * 86_400);
+
+/// Whether `expires_on`, received at `received`, is within the bounds every token must meet:
+/// at most [`MAX_TOKEN_LIFETIME`] ahead and within a JS `Date`.
+pub(crate) fn expiry_in_bounds(expires_on: Timestamp, received: Timestamp) -> bool {
+    expires_on.as_millis() <= crate::time::MAX_DATE_MS
+        && expires_on <= received.plus(MAX_TOKEN_LIFETIME)
+}
+
 /// An access token, shaped like `@azure/core-auth`'s `AccessToken`.
 #[derive(Clone)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -98,6 +109,9 @@ pub enum ParseError {
     NoExpiry,
     /// The token had already expired when it arrived.
     AlreadyExpired,
+    /// The named expiry field is further ahead than [`MAX_TOKEN_LIFETIME`] (or than a JS `Date`
+    /// can hold).
+    TooFarAhead(&'static str),
 }
 
 impl fmt::Display for ParseError {
@@ -110,6 +124,10 @@ impl fmt::Display for ParseError {
                 f.write_str("the response has no usable expiry ('expires_on' or 'expires_in')")
             }
             Self::AlreadyExpired => f.write_str("the token in the response has already expired"),
+            Self::TooFarAhead(n) => write!(
+                f,
+                "the response's '{n}' is more than ten years ahead, which no token service issues"
+            ),
         }
     }
 }
@@ -136,15 +154,19 @@ pub fn parse_token_response(body: &str, received: Timestamp) -> Result<AccessTok
         Some(Value::Null) | None => None,
         Some(v) => Some(parse_expiry_value(v).ok_or(ParseError::InvalidField("expires_on"))?),
     };
-    let expires_on = match expires_on {
-        Some(t) => t,
+    let (expires_on, field) = match expires_on {
+        Some(t) => (t, "expires_on"),
         None => match obj.get("expires_in") {
             Some(Value::Null) | None => return Err(ParseError::NoExpiry),
-            Some(v) => {
-                received.plus(parse_seconds(v).ok_or(ParseError::InvalidField("expires_in"))?)
-            }
+            Some(v) => (
+                received.plus(parse_seconds(v).ok_or(ParseError::InvalidField("expires_in"))?),
+                "expires_in",
+            ),
         },
     };
+    if !expiry_in_bounds(expires_on, received) {
+        return Err(ParseError::TooFarAhead(field));
+    }
     if expires_on <= received {
         return Err(ParseError::AlreadyExpired);
     }
@@ -157,29 +179,66 @@ pub fn parse_token_response(body: &str, received: Timestamp) -> Result<AccessTok
     ))
 }
 
-/// Reads a duration in whole seconds from a JSON number or numeric string.
+/// Reads a duration in seconds from a JSON number (a fraction kept to the millisecond, as MSAL
+/// keeps a numeric `expires_in`) or a numeric string (whole seconds, as MSAL's `parseInt`).
 fn parse_seconds(v: &Value) -> Option<Duration> {
     match v {
-        Value::Number(n) => n.as_u64().map(Duration::from_secs),
+        Value::Number(n) => n
+            .as_u64()
+            .map(Duration::from_secs)
+            .or_else(|| seconds_to_millis(n.as_f64()?).map(Duration::from_millis)),
         Value::String(s) => s.trim().parse::<u64>().ok().map(Duration::from_secs),
         _ => None,
     }
 }
 
-/// Reads an absolute expiry from a JSON number or string in any of the accepted formats.
+/// Fractional seconds as whole milliseconds, cut toward zero as a JS `Date`'s time value is;
+/// `u64::MAX` for a finite value too large (the bounds check then names the field), `None` for
+/// a negative or non-finite one.
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss
+)]
+fn seconds_to_millis(secs: f64) -> Option<u64> {
+    if !secs.is_finite() || secs < 0.0 {
+        return None;
+    }
+    let ms = (secs * 1000.0).trunc();
+    // `as` saturates, so a value past u64 is u64::MAX, which no bound accepts.
+    Some(ms as u64)
+}
+
+/// Reads an absolute expiry from a JSON number or string in any of the accepted formats. A
+/// fractional number of seconds is kept to the millisecond (`1798761600.5` is
+/// `1798761600500` ms), as MSAL's `expires_on - now` arithmetic keeps it.
 pub(crate) fn parse_expiry_value(v: &Value) -> Option<Timestamp> {
     match v {
-        Value::Number(n) => n.as_u64().map(Timestamp::from_secs),
+        Value::Number(n) => n
+            .as_u64()
+            .map(Timestamp::from_secs)
+            .or_else(|| seconds_to_millis(n.as_f64()?).map(Timestamp::from_millis)),
         Value::String(s) => parse_expiry_str(s),
         _ => None,
     }
 }
 
-/// Reads an absolute expiry: epoch seconds, RFC 3339, or the App Service 2017 date format.
+/// Reads an absolute expiry: epoch seconds (whole, or with a decimal fraction kept to the
+/// millisecond), RFC 3339, or the App Service 2017 date format.
 pub fn parse_expiry_str(s: &str) -> Option<Timestamp> {
     let s = s.trim();
     if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
-        return s.parse::<u64>().ok().map(Timestamp::from_secs);
+        // Past u64 is saturated, so the bounds check names the field rather than "not valid".
+        return Some(
+            s.parse::<u64>()
+                .map_or(Timestamp::from_millis(u64::MAX), Timestamp::from_secs),
+        );
+    }
+    if let Some((whole, frac)) = s.split_once('.') {
+        let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+        if digits(whole) && digits(frac) {
+            return seconds_to_millis(s.parse::<f64>().ok()?).map(Timestamp::from_millis);
+        }
     }
     parse_rfc3339(s).or_else(|| parse_app_service_2017(s))
 }

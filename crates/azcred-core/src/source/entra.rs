@@ -31,6 +31,7 @@ use crate::io::{Action, IoFailure, IoFailureKind, Reply};
 use crate::jwt::{self, AssertionClaims};
 use crate::options::Options;
 use crate::proxy::ProxyConfig;
+use crate::redact::Scrubber;
 use crate::retry::{self, RetryPolicy, Rng};
 use crate::secret::Secret;
 use crate::source::{
@@ -588,24 +589,21 @@ impl EntraFlow {
         self.finish(Err(e));
     }
 
-    /// Text from a peer or the driver, made safe for a message: every secret this flow sent
-    /// replaced (before shortening, so a secret cut in two cannot leave a part behind), then
-    /// bounded, with control characters replaced.
+    /// Text from a peer or the driver, made safe for a message by the one scrub rule
+    /// (`redact::Scrubber`): every secret this flow sent (the client secret or password, the
+    /// assertion, the proxy's credentials), in every encoding, replaced before shortening.
     fn scrub(&self, text: &str, max: usize) -> String {
-        let mut out = text.to_owned();
-        let secrets = [
-            match &self.proof {
-                Proof::Secret(s) | Proof::Password { password: s, .. } => Some(s),
-                _ => None,
-            },
-            self.assertion.as_ref(),
-        ];
-        for s in secrets.into_iter().flatten() {
-            if s.expose().len() >= 4 {
-                out = out.replace(s.expose(), "[redacted]");
-            }
+        let mut scrubber = Scrubber::new();
+        if let Proof::Secret(s) | Proof::Password { password: s, .. } = &self.proof {
+            scrubber.add(s);
         }
-        excerpt(&out, max)
+        if let Some(a) = &self.assertion {
+            scrubber.add(a);
+        }
+        if let Some(p) = &self.proxy {
+            scrubber.add_url_credentials(p);
+        }
+        scrubber.scrub(text, max)
     }
 
     /// The form body, in MSAL's field order.

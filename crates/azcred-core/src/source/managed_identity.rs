@@ -1,24 +1,23 @@
 //! `ManagedIdentityCredential`: source detection, the wire request of each managed-identity
 //! endpoint, the DefaultAzureCredential IMDS probe, and retries with a bounded total time.
 
-use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::cache::EXPIRY_MARGIN;
+use crate::shared::SharedTokens;
 use crate::token::AccessToken;
 
 use crate::env::{EnvSnapshot, Platform};
 use crate::error::{ConfigError, ErrorKind, Misuse, TokenError};
 use crate::http::{HttpRequest, HttpResponse, form, with_query};
 use crate::io::{Action, IoFailure, IoFailureKind, Reply};
+use crate::redact::Scrubber;
 use crate::retry::{self, RetryPolicy, Rng};
 use crate::secret::Secret;
 use crate::source::entra::Entra;
 use crate::source::{
-    Decided, Outstanding, Source, SourceFlow, SourceStep, StartContext, TokenRequest, excerpt,
-    json_list, scope_to_resource,
+    Decided, Outstanding, Source, SourceFlow, SourceStep, StartContext, TokenRequest, json_list,
+    scope_to_resource,
 };
 use crate::time::Timestamp;
 use crate::token::parse_token_response;
@@ -50,12 +49,20 @@ const ARC_DEFAULT_ENDPOINT: &str = "http://127.0.0.1:40342/metadata/identity/oau
 /// The Arc key file must be no larger than this (the reference's limit).
 const ARC_KEY_MAX_BYTES: u64 = 4096;
 
-/// Managed-identity tokens shared by every credential of a driver process (keyed by the process,
-/// the exact request, and a hash of the endpoint secret and pinned certificate), so that many credential instances do
-/// not multiply requests to the endpoint, as the reference's process-wide cache ensures.
-static SHARED: Mutex<BTreeMap<String, AccessToken>> = Mutex::new(BTreeMap::new());
+/// The store of managed-identity tokens shared by the credentials of this driver process.
+///
+/// TEMPORARY: the last `static` of the core, kept until `Credential::new` takes a
+/// [`SharedTokens`] from the driver (issue 9). Only [`process_store`] reads it; the rule for what
+/// is shared is `SharedTokens`'s (the credential cache's freshness rule).
+static PROCESS_STORE: std::sync::LazyLock<SharedTokens> =
+    std::sync::LazyLock::new(SharedTokens::new);
 
-/// The shared-cache key of a request, or `None` when the driver named no process.
+/// The shared store for credentials of a driver that named its process, or none.
+fn process_store(env: &EnvSnapshot) -> Option<SharedTokens> {
+    env.process().map(|_| PROCESS_STORE.clone())
+}
+
+/// The shared-store key of a request, or `None` when the driver named no process.
 fn share_key(
     process: Option<u64>,
     request: &HttpRequest,
@@ -73,21 +80,6 @@ fn share_key(
         request.url,
         h.finish()
     ))
-}
-
-/// A shared token still good at `now`: more than five minutes left and not yet due a refresh.
-fn shared_token(key: &str, now: Timestamp) -> Option<AccessToken> {
-    let map = SHARED.lock().ok()?;
-    let t = map.get(key)?;
-    let fresh = now.plus(EXPIRY_MARGIN) < t.expires_on && t.refresh_after.is_none_or(|r| now < r);
-    fresh.then(|| t.clone())
-}
-
-fn share(key: &str, token: &AccessToken, now: Timestamp) {
-    if let Ok(mut map) = SHARED.lock() {
-        map.retain(|_, t| now.plus(EXPIRY_MARGIN) < t.expires_on);
-        map.insert(key.to_owned(), token.clone());
-    }
 }
 
 /// A user-assigned identity selector.
@@ -327,6 +319,8 @@ pub(crate) struct ManagedIdentity {
     program_data: String,
     /// The driver's process, which scopes shared tokens.
     process: Option<u64>,
+    /// Where tokens are shared with the driver's other credentials.
+    shared: Option<SharedTokens>,
     id: Option<UserAssigned>,
     probe: bool,
     retry: RetryPolicy,
@@ -383,6 +377,7 @@ impl ManagedIdentity {
                 .unwrap_or("C:\\ProgramData")
                 .to_owned(),
             process: env.process(),
+            shared: process_store(env),
             id: config.id,
             probe,
             retry,
@@ -391,6 +386,11 @@ impl ManagedIdentity {
 }
 
 impl Source for ManagedIdentity {
+    /// The request has no CAE parameter: CAE and non-CAE requests share a cache entry.
+    fn request_uses_cae(&self) -> bool {
+        false
+    }
+
     fn describe(&self) -> String {
         let who = match &self.id {
             None => "system-assigned identity".to_owned(),
@@ -455,7 +455,7 @@ impl Source for ManagedIdentity {
         });
         let share_key = share_key(self.process, &token_request, self.endpoint.secret());
         Box::new(MiFlow {
-            share_key,
+            share: self.shared.clone().zip(share_key),
             state: if himds.is_some() {
                 State::CheckHimds
             } else if probe.is_some() {
@@ -473,7 +473,13 @@ impl Source for ManagedIdentity {
             platform: self.platform,
             program_data: self.program_data.clone(),
             request: token_request,
-            secret: self.endpoint.secret().cloned(),
+            scrubber: {
+                let mut s = Scrubber::new();
+                if let Some(secret) = self.endpoint.secret() {
+                    s.add(secret);
+                }
+                s
+            },
             user_assigned: self.id.as_ref().map(|id| id.value().to_owned()),
             retry: self.retry,
             started: None,
@@ -503,8 +509,8 @@ enum State {
 
 #[derive(Debug)]
 struct MiFlow {
-    /// Where this flow's token is shared; taken once it has been looked up.
-    share_key: Option<String>,
+    /// Where this flow's token is shared, and under which key.
+    share: Option<(SharedTokens, String)>,
     state: State,
     probe: Option<(HttpRequest, Duration)>,
     himds: Option<String>,
@@ -518,7 +524,8 @@ struct MiFlow {
     platform: Platform,
     program_data: String,
     request: HttpRequest,
-    secret: Option<Secret>,
+    /// Every secret this flow sends (the endpoint secret, the Arc key once read).
+    scrubber: Scrubber,
     user_assigned: Option<String>,
     retry: RetryPolicy,
     started: Option<Timestamp>,
@@ -540,14 +547,10 @@ impl MiFlow {
         self.result = Some(r);
     }
 
-    /// Scrubs the endpoint secret and user-assigned ids out of text the endpoint sent back.
+    /// Text the endpoint or the driver sent back, with every secret this flow sent replaced
+    /// (the one scrub rule, `redact::Scrubber`), shortened.
     fn scrub(&self, text: &str) -> String {
-        // Remove the secret from the whole text before shortening it, so a secret cut in two by
-        // the excerpt cannot leave its first part behind.
-        match self.secret.as_ref().filter(|s| s.expose().len() >= 4) {
-            Some(s) => excerpt(&text.replace(s.expose(), "[redacted]"), 300),
-            None => excerpt(text, 300),
-        }
+        self.scrubber.scrub(text, 300)
     }
 
     /// Schedules another attempt after `delay`, or returns false when retries or the time budget
@@ -649,7 +652,9 @@ impl MiFlow {
     fn on_arc_key(&mut self, reply: Reply) {
         match reply {
             Reply::File { contents } => {
-                let value = format!("Basic {}", contents.expose().trim());
+                let key = contents.expose().trim();
+                self.scrubber.add(&Secret::new(key));
+                let value = format!("Basic {key}");
                 self.request.headers.push("Authorization", value);
                 self.state = State::Request;
             }
@@ -674,8 +679,8 @@ impl MiFlow {
                     ))));
                 }
             }
-            if let (Ok(t), Some(key)) = (&r, &self.share_key) {
-                share(key, t, now);
+            if let (Ok(t), Some((store, key))) = (&r, &self.share) {
+                store.store(key, t, now);
             }
             return self.finish(r);
         }
@@ -755,7 +760,7 @@ impl MiFlow {
             IoFailureKind::Aborted => self.finish(Err(aborted())),
             IoFailureKind::Unreachable => self.finish(Err(TokenError::unavailable(format!(
                 "{NAME}: Network unreachable. Message: {}",
-                excerpt(&f.message, 300)
+                self.scrub(&f.message)
             )))),
             // IMDS is served by the Azure host itself and always accepts connections: a refused
             // connection means nothing listens at that address (a laptop, or a mistyped override),
@@ -764,17 +769,17 @@ impl MiFlow {
             // may still be starting, and keep their retries.
             IoFailureKind::Refused if self.imds => self.finish(Err(failed(&format!(
                 "IMDS refused the connection: {}",
-                excerpt(&f.message, 300)
+                self.scrub(&f.message)
             )))),
             k if retry::is_retryable_failure(k) => {
                 let delay = self
                     .retry
                     .delay(self.retries, self.retry.base, &mut self.rng);
                 if !self.schedule_retry(delay, now) {
-                    self.finish(Err(failed(&excerpt(&f.message, 300))));
+                    self.finish(Err(failed(&self.scrub(&f.message))));
                 }
             }
-            _ => self.finish(Err(failed(&excerpt(&f.message, 300)))),
+            _ => self.finish(Err(failed(&self.scrub(&f.message)))),
         }
     }
 }
@@ -801,7 +806,7 @@ impl SourceFlow for MiFlow {
             return step;
         }
         if self.started.is_none() && self.state != State::Done {
-            if let Some(t) = self.share_key.as_deref().and_then(|k| shared_token(k, now)) {
+            if let Some(t) = self.share.as_ref().and_then(|(s, k)| s.fresh(k, now)) {
                 self.finish(Ok(t));
             }
         }
@@ -879,6 +884,11 @@ impl TokenExchange {
 }
 
 impl Source for TokenExchange {
+    /// The request has no CAE parameter: CAE and non-CAE requests share a cache entry.
+    fn request_uses_cae(&self) -> bool {
+        false
+    }
+
     fn name(&self) -> &str {
         NAME
     }

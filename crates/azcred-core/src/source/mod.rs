@@ -27,7 +27,11 @@ pub struct TokenRequest {
     /// `GetTokenOptions.enableCae`.
     pub enable_cae: bool,
     /// `GetTokenOptions.requestOptions.timeout` in ms (the IMDS probe's timeout, as in the
-    /// reference).
+    /// reference). Floored, and clamped to `MAX_TIMER_MS`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::coerce::request_timeout")
+    )]
     pub timeout_ms: Option<u64>,
 }
 
@@ -83,6 +87,12 @@ pub(crate) trait Source: std::fmt::Debug + Send + Sync {
     /// Whether the chain logs this source's outcome under its name (`X => getToken() =>
     /// SUCCESS`). Not for foreign credentials: they log for themselves, or not at all.
     fn logs_outcome(&self) -> bool {
+        true
+    }
+    /// Whether `enableCae` changes what this source sends (Entra: the `claims` parameter;
+    /// a foreign credential: passed on). When it does not (`az`, `azd`, `pwsh`, managed
+    /// identity), a CAE and a non-CAE request are one cache entry (`chain::cache_key`).
+    fn request_uses_cae(&self) -> bool {
         true
     }
 }

@@ -98,6 +98,11 @@ impl AzureCli {
 }
 
 impl Source for AzureCli {
+    /// The request has no CAE parameter: CAE and non-CAE requests share a cache entry.
+    fn request_uses_cae(&self) -> bool {
+        false
+    }
+
     fn name(&self) -> &str {
         NAME
     }
@@ -213,14 +218,15 @@ pub(crate) fn parse_output(
             )));
         }
     };
-    let from_epoch = js_parse_int(obj.get("expires_on")).and_then(|secs| {
+    let from_epoch = js_parse_int(obj.get("expires_on")).map(|secs| {
         // A negative value is a time before 1970: long expired.
         let secs = u64::try_from(secs).unwrap_or(0);
-        secs.checked_mul(1000).map(Timestamp::from_millis)
+        // Too large for milliseconds: saturated, so the bound check names the field.
+        Timestamp::from_secs(secs)
     });
-    let expires_on = match from_epoch {
-        Some(t) => t,
-        None => obj
+    let (expires_on, field) = match from_epoch {
+        Some(t) => (t, "expires_on"),
+        None => (obj
             .get("expiresOn")
             .and_then(|v| date_value(v, tz_offset_minutes))
             .ok_or_else(|| {
@@ -228,9 +234,9 @@ pub(crate) fn parse_output(
                     "{UNEXPECTED} Expected \"expiresOn\" to be a RFC3339 date string. Got: \"{}\"",
                     js_display(obj.get("expiresOn"))
                 ))
-            })?,
+            })?, "expiresOn"),
     };
-    fresh_token(TOOL, token, expires_on, now)
+    fresh_token(TOOL, token, expires_on, field, now)
 }
 
 /// `Number.parseInt(String(v), 10)` for the JSON values `az` may print: leading white space, a
@@ -238,7 +244,14 @@ pub(crate) fn parse_output(
 fn js_parse_int(v: Option<&Value>) -> Option<i64> {
     let text = match v? {
         Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
+        // `String(n)` writes numbers below 1e21 in full (so parseInt reads them whole) and
+        // larger ones with an exponent (so parseInt reads the first digit).
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => return Some(i),
+            #[allow(clippy::cast_possible_truncation)]
+            (None, Some(f)) if f.is_finite() && f.abs() < 1e21 => return Some(f.trunc() as i64),
+            _ => n.to_string(),
+        },
         _ => return None,
     };
     let s = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
@@ -251,7 +264,9 @@ fn js_parse_int(v: Option<&Value>) -> Option<i64> {
     if digits == 0 {
         return None;
     }
-    let n: i64 = s[..digits].parse().ok()?;
+    // parseInt reads any length; past i64 the value is saturated (and then refused by the
+    // expiry bound, naming the field) rather than ignored.
+    let n: i64 = s[..digits].parse().unwrap_or(i64::MAX);
     Some(if negative { -n } else { n })
 }
 
@@ -346,7 +361,8 @@ mod tests {
             (serde_json::json!("x7"), None),
             (serde_json::json!(""), None),
             (serde_json::json!("-"), None),
-            (serde_json::json!("99999999999999999999999"), None),
+            // Saturated, so the expiry bound refuses it by name (D8).
+            (serde_json::json!("99999999999999999999999"), Some(i64::MAX)),
             (serde_json::json!(true), None),
             (serde_json::json!(null), None),
             (serde_json::json!(3.9), Some(3)),

@@ -69,6 +69,11 @@ impl AzureDeveloperCli {
 }
 
 impl Source for AzureDeveloperCli {
+    /// The request has no CAE parameter: CAE and non-CAE requests share a cache entry.
+    fn request_uses_cae(&self) -> bool {
+        false
+    }
+
     fn name(&self) -> &str {
         NAME
     }
@@ -210,7 +215,7 @@ pub(crate) fn parse_output(
                 js_display(v.get("expiresOn"))
             ))
         })?;
-    fresh_token(TOOL, token, expires_on, now)
+    fresh_token(TOOL, token, expires_on, "expiresOn", now)
 }
 
 #[cfg(test)]

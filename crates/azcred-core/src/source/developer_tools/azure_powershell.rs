@@ -167,6 +167,11 @@ impl AzurePowerShell {
 }
 
 impl Source for AzurePowerShell {
+    /// The request has no CAE parameter: CAE and non-CAE requests share a cache entry.
+    fn request_uses_cae(&self) -> bool {
+        false
+    }
+
     fn name(&self) -> &str {
         NAME
     }
@@ -414,7 +419,7 @@ pub(crate) fn parse_output(
         .ok_or_else(|| {
             OutputError("Unexpected output from PowerShell: \"ExpiresOn\" is not a date".to_owned())
         })?;
-    fresh_token(TOOL, token, expires_on, now)
+    fresh_token(TOOL, token, expires_on, "ExpiresOn", now)
         .map_err(|e| OutputError(e.0.trim_end_matches('.').to_owned()))
 }
 

@@ -122,7 +122,7 @@ impl ToolSettings {
             .unwrap_or_default();
         // 0 would mean "never kill it" to Node's `execFile`; here every process has a deadline.
         let timeout = match options.process_timeout_in_ms {
-            Some(ms) if ms > 0 => Duration::from_millis(ms),
+            Some(ms) if ms > 0 => Duration::from_millis(ms.min(crate::time::MAX_TIMER_MS)),
             _ => DEFAULT_PROCESS_TIMEOUT,
         };
         Ok(Self {
@@ -430,14 +430,21 @@ impl<C: Classify> SourceFlow for RunFlow<C> {
     }
 }
 
-/// A token the tool handed over, unless it has already expired: a stale token would only make
-/// the caller come straight back (the reference passes it on).
+/// A token the tool handed over, unless it has already expired (a stale token would only make
+/// the caller come straight back; the reference passes it on) or its expiry, read from `field`,
+/// is beyond the bound every token meets (`crate::token::MAX_TOKEN_LIFETIME`).
 pub(crate) fn fresh_token(
     tool: &str,
     token: String,
     expires_on: Timestamp,
+    field: &str,
     now: Timestamp,
 ) -> Result<AccessToken, OutputError> {
+    if !crate::token::expiry_in_bounds(expires_on, now) {
+        return Err(OutputError(format!(
+            "{tool} returned a token whose \"{field}\" is more than ten years ahead."
+        )));
+    }
     if expires_on <= now {
         return Err(OutputError(format!(
             "{tool} returned a token that has already expired."
