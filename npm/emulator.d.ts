@@ -38,9 +38,12 @@ export type EmulatorProtocol = 'appService' | 'imds' | 'podIdentity';
  * Where tokens come from.
  *
  * - `'mint'`: JWTs signed with an RSA key generated at start ({@link Emulator.publicKeyPem}).
- * - `'az'`: access tokens printed by `az account get-access-token --resource <resource>`, for
- *   calling real Azure services with the developer's own login (cached until five minutes
- *   before they expire).
+ * - `'az'`: access tokens from the developer's own `az login`, for calling real Azure services:
+ *   each is got by the package's own `AzureCliCredential` (one per emulator, whose cache serves
+ *   repeated requests) for the scope `<resource>/.default`, so `az` (the one found on `PATH`)
+ *   runs `account get-access-token --output json --resource <resource>`, with `--tenant` when
+ *   {@link EmulatorOptions.tenantId} is given. A failure is answered with HTTP 500
+ *   (`token_source_failed`, the credential's message).
  */
 export type EmulatorTokenSource = 'mint' | 'az';
 
@@ -97,7 +100,11 @@ export interface EmulatorOptions {
   port?: number;
   /** Lifetime of minted tokens in seconds. Default 86400 (24 h). */
   lifetimeSeconds?: number;
-  /** Tenant of the minted tokens (`tid` claim and issuer). Default {@link EMULATOR_DEFAULTS}`.tenantId`. */
+  /**
+   * Tenant of the minted tokens (`tid` claim and issuer). Default {@link EMULATOR_DEFAULTS}`.tenantId`.
+   * With `tokenSource: 'az'`, a tenant given here is passed to `AzureCliCredential` (`--tenant`);
+   * the default is not.
+   */
   tenantId?: string;
   /** Client id of the system-assigned identity. Default {@link EMULATOR_DEFAULTS}`.clientId`. */
   clientId?: string;
@@ -121,7 +128,11 @@ export interface EmulatorOptions {
   fault?: EmulatorFault;
   /** Where tokens come from. Default `'mint'`. */
   tokenSource?: EmulatorTokenSource;
-  /** The Azure CLI executable for `tokenSource: 'az'`. Default `'az'` (found on `PATH`). */
+  /**
+   * @deprecated Ignored, with a `DeprecationWarning` (code `AZCRED_EMULATOR_AZPATH`):
+   * `tokenSource: 'az'` uses `AzureCliCredential`, which runs the `az` found on `PATH` and takes
+   * no executable path. Put the directory of the `az` to use first on `PATH` instead.
+   */
   azPath?: string;
   /**
    * Called once per answered request with a short line: method, path with query, status. Never

@@ -22,14 +22,15 @@
  *
  * Tokens are RS256 JWTs minted with an RSA key generated at start (Azurite's `--oauth basic`
  * accepts them: it checks iss prefix, aud, iat/nbf/exp but not the signature), or, with
- * `tokenSource: "az"`, access tokens taken from the developer's own `az` login.
+ * `tokenSource: "az"`, access tokens taken from the developer's own `az` login through the
+ * package's own AzureCliCredential (one per emulator, so its cache serves repeated requests).
  *
- * Zero runtime dependencies; never logs tokens or the X-IDENTITY-HEADER secret.
+ * Zero runtime dependencies (the package itself is loaded only for `tokenSource: "az"`); never
+ * logs tokens or the X-IDENTITY-HEADER secret.
  */
 
 const http = require('node:http');
 const crypto = require('node:crypto');
-const { execFile } = require('node:child_process');
 const { promisify } = require('node:util');
 
 const HOST = '127.0.0.1';
@@ -37,7 +38,6 @@ const APP_SERVICE_PATH = '/msi/token';
 const IMDS_PATH = '/metadata/identity/oauth2/token';
 const APP_SERVICE_API_VERSION = '2019-08-01';
 const IMDS_API_VERSION = '2018-02-01';
-const AZ_TIMEOUT_MS = 30000;
 /** Entra ID backdates iat/nbf by five minutes to absorb clock skew; so do we. */
 const BACKDATE_SECONDS = 300;
 
@@ -110,8 +110,12 @@ const PROTOCOLS = Object.freeze(['appService', 'imds', 'podIdentity']);
  *                                             any id is accepted, the others derived from it.
  * @param {EmulatorFault} [options.fault]      Initial fault (the older name of `faults`).
  * @param {EmulatorFault|EmulatorFault[]} [options.faults] Initial fault queue.
- * @param {"mint"|"az"} [options.tokenSource="mint"] "az" serves tokens from `az account get-access-token`.
- * @param {string} [options.azPath="az"]       Azure CLI executable for tokenSource "az".
+ * @param {"mint"|"az"} [options.tokenSource="mint"] "az" serves tokens from the package's own
+ *                                             AzureCliCredential (`az account get-access-token`,
+ *                                             `az` found on PATH); a `tenantId` given is passed
+ *                                             to it.
+ * @param {string} [options.azPath]            Deprecated and ignored (a warning is emitted):
+ *                                             AzureCliCredential runs the `az` found on PATH.
  * @param {(line: string) => void} [options.log] Called once per answered request with a short
  *                                             line (method, path+query, status); no secrets.
  * @param {boolean} [options.recordRequests=true] Keep every request in `requests` (tests);
@@ -145,6 +149,15 @@ async function startEmulator(options = {}) {
   let faults = normalizeFaults(options.faults !== undefined ? options.faults : options.fault);
   const identities = normalizeIdentities(opts.identities);
   const systemAssigned = opts.systemAssigned !== false;
+  if (options.azPath !== undefined) {
+    process.emitWarning(
+      'azcred emulator: the azPath option is ignored; tokenSource "az" uses AzureCliCredential, which runs the az found on PATH (put its directory first on PATH instead).',
+      { type: 'DeprecationWarning', code: 'AZCRED_EMULATOR_AZPATH' },
+    );
+  }
+  // tokenSource "az": one AzureCliCredential for the emulator's lifetime, so its cache serves
+  // repeated requests. Only a tenant the caller chose is passed (the default one is made up).
+  const azCredential = tokenSource === 'az' ? newAzureCliCredential(options.tenantId) : null;
 
   const secret = crypto.randomBytes(32).toString('hex');
   const { privateKey, publicKey } = await promisify(crypto.generateKeyPair)('rsa', {
@@ -159,7 +172,6 @@ async function startEmulator(options = {}) {
   const requests = [];
   const counts = { requests: 0, tokenRequests: 0, probes: 0, faulted: 0, tokensIssued: 0 };
   const timers = new Set();
-  const azCache = new Map();
   const log = typeof opts.log === 'function' ? opts.log : () => {};
   const recordRequests = opts.recordRequests !== false;
 
@@ -197,19 +209,15 @@ async function startEmulator(options = {}) {
   }
 
   async function azToken(resource, identity) {
-    const res = audienceOf(resource);
-    const cached = azCache.get(res);
-    // Reuse an az token until five minutes before it expires: `az` takes about a second.
-    if (cached && cached.expiresOn - 300 > Date.now() / 1000) return cached;
-    const got = await runAz(opts.azPath || 'az', res);
-    const result = {
+    // The scope whose resource is the one requested: AzureCliCredential (as the reference's)
+    // passes `--resource` as the scope without its "/.default".
+    const got = await azCredential.getToken(`${audienceOf(resource)}/.default`);
+    return {
       token: got.token,
-      expiresOn: got.expiresOn,
+      expiresOn: Math.floor(got.expiresOnTimestamp / 1000),
       notBefore: Math.floor(Date.now() / 1000),
       clientId: jwtClaim(got.token, 'appid') || identity.clientId,
     };
-    azCache.set(res, result);
-    return result;
   }
 
   async function issue(resource, identity) {
@@ -581,54 +589,10 @@ function stripUndefined(o) {
   return out;
 }
 
-/**
- * `az account get-access-token --output json --resource <res>`, no shell, 30 s deadline.
- * Resolves { token, expiresOn (epoch s) }; rejects with a message free of token material.
- */
-function runAz(azPath, resource) {
-  // The resource reaches a command line (through cmd.exe on Windows, where az is a .cmd):
-  // allow only characters resource URIs use.
-  if (!/^[A-Za-z0-9_.:/\-]+$/.test(resource)) {
-    return Promise.reject(new Error(`Resource "${resource}" contains characters not allowed for the az token source.`));
-  }
-  const args = ['account', 'get-access-token', '--output', 'json', '--resource', resource];
-  let file = azPath;
-  let argv = args;
-  if (process.platform === 'win32' && azPath === 'az') {
-    file = process.env.comspec || 'cmd.exe';
-    argv = ['/d', '/s', '/c', 'az', ...args];
-  }
-  return new Promise((resolve, reject) => {
-    execFile(
-      file,
-      argv,
-      { timeout: AZ_TIMEOUT_MS, windowsHide: true, maxBuffer: 1024 * 1024, encoding: 'utf8' },
-      (err, stdout, stderr) => {
-        if (err) {
-          if (err.code === 'ENOENT') return reject(new Error('Azure CLI (az) was not found on PATH.'));
-          if (err.killed) return reject(new Error(`az account get-access-token did not finish within ${AZ_TIMEOUT_MS / 1000} s.`));
-          const why = String(stderr || err.message).trim().split(/\r?\n/).filter(Boolean).slice(0, 3).join(' ');
-          return reject(new Error(`az account get-access-token failed: ${why.slice(0, 500)}`));
-        }
-        let parsed;
-        try {
-          parsed = JSON.parse(stdout);
-        } catch {
-          return reject(new Error('az account get-access-token printed output that is not JSON.'));
-        }
-        const token = parsed.accessToken;
-        // Newer az prints expires_on (epoch s); older only expiresOn ("2024-01-01 12:00:00.000000", local time).
-        let expiresOn = Number(parsed.expires_on);
-        if (!Number.isFinite(expiresOn) && typeof parsed.expiresOn === 'string') {
-          expiresOn = Math.floor(new Date(parsed.expiresOn.replace(' ', 'T')).getTime() / 1000);
-        }
-        if (typeof token !== 'string' || !token || !Number.isFinite(expiresOn)) {
-          return reject(new Error('az account get-access-token output lacks accessToken or an expiry.'));
-        }
-        resolve({ token, expiresOn: Math.floor(expiresOn) });
-      },
-    );
-  });
+/** The package's own AzureCliCredential (loaded only for tokenSource "az"). */
+function newAzureCliCredential(tenantId) {
+  const { AzureCliCredential } = require('./credentials');
+  return new AzureCliCredential(tenantId === undefined ? {} : { tenantId });
 }
 
 const USAGE = `Usage: azcred emulator [--port N] [--lifetime SECONDS] [--from-az]
@@ -638,7 +602,8 @@ and prints the environment variables an app needs. Stop it with Ctrl+C.
 
   --port N          listen on port N (default: a free port)
   --lifetime S      lifetime of minted tokens in seconds (default 86400)
-  --from-az         serve tokens from 'az account get-access-token' instead of minting them
+  --from-az         serve tokens from your az login (AzureCliCredential, 'az' on PATH)
+                    instead of minting them
 `;
 
 function parseCliArgs(argv) {
@@ -722,7 +687,7 @@ async function runEmulatorCli(argv = [], io = {}) {
     stderr.write(`azcred emulator: ${err.message}\n`);
     return 1;
   }
-  const source = parsed.tokenSource === 'az' ? "taken from 'az account get-access-token'" : `minted locally, lifetime ${parsed.lifetimeSeconds} s`;
+  const source = parsed.tokenSource === 'az' ? "from your az login, through AzureCliCredential" : `minted locally, lifetime ${parsed.lifetimeSeconds} s`;
   const lines = [
     `# azcred managed-identity emulator on ${emu.url} (tokens ${source}; tenant ${emu.tenantId})`,
     '# App Service / Functions protocol (azcred and @azure/identity):',

@@ -323,39 +323,6 @@ test('Azurite rejects a token with the wrong audience or issuer (OAuth is really
   await assert.rejects(wrongIssuer.getContainerClient(name).create(), rejectedBecause('Invalid token issuer.'));
 });
 
-test('tokenSource "az" serves the token printed by az account get-access-token', { skip: process.platform === 'win32' && 'fake az is a shebang script', timeout: 30000 }, async () => {
-  // A stand-in for the Azure CLI: records its arguments, prints az's JSON, fails for one resource.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'azcred-fake-az-'));
-  const fakeAz = path.join(dir, 'az');
-  const fakeToken = `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify({ appid: 'az-cli-app' })).toString('base64url')}.`;
-  fs.writeFileSync(fakeAz, `#!${process.execPath}
-const args = process.argv.slice(2);
-require('fs').appendFileSync(${JSON.stringify(path.join(dir, 'calls'))}, JSON.stringify(args) + '\\n');
-if (args.includes('https://denied.example')) { console.error("ERROR: Please run 'az login' to setup account."); process.exit(1); }
-console.log(JSON.stringify({ accessToken: ${JSON.stringify(fakeToken)}, expiresOn: '2099-01-01 00:00:00.000000', expires_on: 4070908800, tokenType: 'Bearer' }));
-`, { mode: 0o755 });
-  const e3 = await startEmulator({ tokenSource: 'az', azPath: fakeAz });
-  try {
-    const h = { 'X-IDENTITY-HEADER': e3.env.IDENTITY_HEADER };
-    const ask = (res) => get(`${e3.env.IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=${encodeURIComponent(res)}`, h);
-    let r = await ask(`${STORAGE}/.default`);
-    assert.equal(r.status, 200);
-    assert.equal(r.json.access_token, fakeToken);
-    assert.equal(r.json.expires_on, '4070908800');
-    assert.equal(r.json.client_id, 'az-cli-app');
-    assert.equal((await ask(STORAGE)).status, 200, 'second request for the same audience is cached');
-    const calls = fs.readFileSync(path.join(dir, 'calls'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(calls, [['account', 'get-access-token', '--output', 'json', '--resource', STORAGE]]);
-
-    r = await ask('https://denied.example');
-    assert.equal(r.status, 500);
-    assert.match(r.json.error_description, /az login/);
-  } finally {
-    await e3.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
-
 test('runEmulatorCli prints the environment and stops on SIGTERM', { timeout: 30000 }, async () => {
   const emulatorPath = path.resolve(__dirname, '../../npm/lib/emulator.js');
   const script = `require(${JSON.stringify(emulatorPath)}).runEmulatorCli(process.argv.slice(1)).then((c) => { process.exitCode = c; });`;
@@ -727,3 +694,224 @@ test('the log callback never sees a token or the header secret', async () => {
     assert.ok(!l.includes(token) && !l.includes(token.split('.')[2]), 'no token');
   }
 });
+
+// ---------------------------------------------------------------------------------------------
+// tokenSource "az" (the CLI's --from-az): tokens from the package's own AzureCliCredential, with
+// a fake `az` first on PATH, as in developer-tools.test.js. The fake records its argv and prints
+// what `az account get-access-token --output json` prints; for a resource on the denied list it
+// fails as az does when nobody is signed in.
+
+const NO_WINDOWS = { skip: process.platform === 'win32' && 'the fake az is a shebang script', timeout: 30000 };
+const DENIED = 'https://denied.example';
+// An hour from now, in whole seconds (the core refuses an az expiry more than ten years ahead).
+const AZ_EXPIRES_ON = Math.floor(Date.now() / 1000) + 3600;
+const AZ_TOKEN = `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify({ appid: 'az-cli-app', aud: STORAGE })).toString('base64url')}.`;
+const AZ_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+
+const FAKE_AZ = `#!${process.execPath}
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const argv = process.argv.slice(2);
+fs.appendFileSync(path.join(__dirname, '..', 'calls.jsonl'), JSON.stringify(argv) + '\\n');
+if (argv.includes(${JSON.stringify(DENIED)})) {
+  process.stderr.write("ERROR: Please run 'az login' to setup account.\\n");
+  process.exit(1);
+}
+const exp = new Date(${AZ_EXPIRES_ON} * 1000);
+const pad = (n) => String(n).padStart(2, '0');
+const local = exp.getFullYear() + '-' + pad(exp.getMonth() + 1) + '-' + pad(exp.getDate()) + ' ' +
+  pad(exp.getHours()) + ':' + pad(exp.getMinutes()) + ':' + pad(exp.getSeconds()) + '.000000';
+process.stdout.write(JSON.stringify({ accessToken: ${JSON.stringify(AZ_TOKEN)}, expiresOn: local,
+  expires_on: ${AZ_EXPIRES_ON}, subscription: 'sub', tenant: 'tid', tokenType: 'Bearer' }, null, 2) + '\\n');
+`;
+
+/**
+ * Runs `fn(fake)` with a fake `az` first on PATH; `fake.calls()` is the argv of each run so far,
+ * `fake.clear()` forgets them. PATH is put back afterwards.
+ */
+async function withFakeAz(fn) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'azcred-emulator-az-'));
+  const bin = path.join(dir, 'bin');
+  const log = path.join(dir, 'calls.jsonl');
+  fs.mkdirSync(bin);
+  fs.writeFileSync(path.join(bin, 'az'), FAKE_AZ, { mode: 0o755 });
+  const originalPath = process.env.PATH;
+  process.env.PATH = `${bin}${path.delimiter}${originalPath}`;
+  const fake = {
+    calls: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []),
+    clear: () => fs.rmSync(log, { force: true }),
+  };
+  try {
+    return await fn(fake);
+  } finally {
+    process.env.PATH = originalPath;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('tokenSource "az": a ManagedIdentityCredential client gets the token AzureCliCredential got from az', NO_WINDOWS, async () => {
+  await withFakeAz(async (fake) => {
+    const e = await startTracked({ tokenSource: 'az' });
+    await withAzureEnv(e.env, async () => {
+      const t = await new (azcred().ManagedIdentityCredential)(fastRetries).getToken(SCOPE);
+      assert.equal(t.token, AZ_TOKEN);
+      assert.equal(t.expiresOnTimestamp, AZ_EXPIRES_ON * 1000);
+    });
+    assert.equal(fake.calls().length, 1);
+    // The App Service answer carries az's expiry and the token's appid as client_id.
+    const r = await get(`${e.env.IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=${encodeURIComponent(STORAGE)}`, { 'X-IDENTITY-HEADER': e.env.IDENTITY_HEADER });
+    assert.equal(r.status, 200);
+    assert.equal(r.json.access_token, AZ_TOKEN);
+    assert.equal(r.json.expires_on, String(AZ_EXPIRES_ON));
+    assert.equal(r.json.client_id, 'az-cli-app');
+    assert.equal(r.json.resource, STORAGE);
+  });
+});
+
+test('tokenSource "az": az runs with exactly the argv AzureCliCredential sends, with the tenant when one is given', NO_WINDOWS, async () => {
+  await withFakeAz(async (fake) => {
+    const { AzureCliCredential } = azcred();
+    // What the core's AzureCliCredential itself sends for the scope of each resource.
+    await new AzureCliCredential().getToken(SCOPE);
+    await new AzureCliCredential({ tenantId: AZ_TENANT }).getToken(SCOPE);
+    const direct = fake.calls();
+    assert.deepEqual(direct, [
+      ['account', 'get-access-token', '--output', 'json', '--resource', STORAGE],
+      ['account', 'get-access-token', '--output', 'json', '--resource', STORAGE, '--tenant', AZ_TENANT],
+    ]);
+    fake.clear();
+
+    const plain = await startTracked({ tokenSource: 'az' });
+    const withTenant = await startTracked({ tokenSource: 'az', tenantId: AZ_TENANT });
+    for (const e of [plain, withTenant]) {
+      // The resource as a client sends it, and with "/.default" (stripped, as for minted tokens).
+      const resource = e === plain ? STORAGE : `${STORAGE}/.default`;
+      const r = await get(`${e.env.IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=${encodeURIComponent(resource)}`, { 'X-IDENTITY-HEADER': e.env.IDENTITY_HEADER });
+      assert.equal(r.status, 200);
+    }
+    assert.deepEqual(fake.calls(), direct);
+
+    // A tenant AzureCliCredential refuses makes start() fail, with the credential's message.
+    await assert.rejects(startTracked({ tokenSource: 'az', tenantId: 'not a tenant!' }), /Invalid tenant id provided/);
+  });
+});
+
+test('azcred emulator --from-az serves the token of the az on PATH', NO_WINDOWS, async () => {
+  await withFakeAz(async (fake) => {
+    const emulatorPath = path.resolve(__dirname, '../../npm/lib/emulator.js');
+    const script = `require(${JSON.stringify(emulatorPath)}).runEmulatorCli(process.argv.slice(1)).then((c) => { process.exitCode = c; });`;
+    const child = spawn(process.execPath, ['-e', script, '--', '--from-az'], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv({ PATH: process.env.PATH }) });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20000);
+    try {
+      let out = '';
+      child.stdout.setEncoding('utf8');
+      const env = await new Promise((resolve, reject) => {
+        child.stdout.on('data', (d) => {
+          out += d;
+          const vars = Object.fromEntries([...out.matchAll(/^export (\w+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
+          if (vars.IDENTITY_ENDPOINT && vars.IDENTITY_HEADER) resolve(vars);
+        });
+        child.on('exit', (code) => reject(new Error(`CLI exited early (${code}): ${out}`)));
+      });
+      assert.match(out, /AzureCliCredential/);
+      const r = await get(`${env.IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=${encodeURIComponent(STORAGE)}`, { 'X-IDENTITY-HEADER': env.IDENTITY_HEADER });
+      assert.equal(r.status, 200);
+      assert.equal(r.json.access_token, AZ_TOKEN);
+      assert.deepEqual(fake.calls(), [['account', 'get-access-token', '--output', 'json', '--resource', STORAGE]]);
+      child.kill('SIGTERM');
+      assert.equal(await new Promise((resolve) => child.on('exit', resolve)), 0);
+    } finally {
+      clearTimeout(killer);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
+
+test('tokenSource "az": a second request for the same resource is answered from the credential\'s cache, without running az', NO_WINDOWS, async () => {
+  await withFakeAz(async (fake) => {
+    const e = await startTracked({ tokenSource: 'az' });
+    await withAzureEnv(e.env, async () => {
+      const t = await new (azcred().ManagedIdentityCredential)(fastRetries).getToken(SCOPE);
+      assert.equal(t.token, AZ_TOKEN);
+    });
+    // Then plain requests, which the client's own caches cannot answer: App Service and IMDS.
+    const again = await get(`${e.env.IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=${encodeURIComponent(STORAGE)}`, { 'X-IDENTITY-HEADER': e.env.IDENTITY_HEADER });
+    assert.equal(again.status, 200);
+    assert.equal(again.json.access_token, AZ_TOKEN);
+    const r = await imdsOf(e, STORAGE);
+    assert.equal(r.status, 200);
+    assert.equal(r.json.access_token, AZ_TOKEN);
+    assert.equal(e.counts.tokenRequests, 3);
+    assert.equal(e.counts.tokensIssued, 3);
+    assert.equal(fake.calls().length, 1, 'az ran once for three requests');
+    // Another resource is another scope: az runs again.
+    const v = await imdsOf(e, 'https://vault.azure.net');
+    assert.equal(v.status, 200);
+    assert.deepEqual(fake.calls().map((argv) => argv[argv.indexOf('--resource') + 1]), [STORAGE, 'https://vault.azure.net']);
+  });
+});
+
+test('tokenSource "az": an az that is not signed in gives the emulator\'s 500 error answer with AzureCliCredential\'s message', NO_WINDOWS, async () => {
+  await withFakeAz(async (fake) => {
+    // The message AzureCliCredential itself gives for this failure.
+    const direct = await new (azcred().AzureCliCredential)().getToken(`${DENIED}/.default`).then(
+      () => assert.fail('az failed, the credential must too'),
+      (err) => err,
+    );
+    assert.equal(direct.name, 'CredentialUnavailableError');
+    assert.match(direct.message, /Please run 'az login'/);
+    fake.clear();
+
+    const e = await startTracked({ tokenSource: 'az' });
+    const r = await get(`${e.env.IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=${encodeURIComponent(DENIED)}`, { 'X-IDENTITY-HEADER': e.env.IDENTITY_HEADER });
+    assert.equal(r.status, 500);
+    assert.deepEqual(r.json, { error: 'token_source_failed', error_description: direct.message });
+    assert.deepEqual(fake.calls(), [['account', 'get-access-token', '--output', 'json', '--resource', DENIED]]);
+    assert.equal(e.counts.tokensIssued, 0);
+
+    // A managed-identity client sees the failure (after its retries), not a token.
+    await withAzureEnv(e.env, async () => {
+      await assert.rejects(new (azcred().ManagedIdentityCredential)(fastRetries).getToken(`${DENIED}/.default`), /token_source_failed: .*Please run 'az login'.*\(HTTP 500\)/);
+    });
+    // A failure is not cached: a resource az can serve still works.
+    const ok = await imdsOf(e, STORAGE);
+    assert.equal(ok.status, 200);
+  });
+});
+
+test('tokenSource "az": a resource with characters az must not see is refused by the credential, and az never runs', NO_WINDOWS, async () => {
+  await withFakeAz(async (fake) => {
+    const e = await startTracked({ tokenSource: 'az' });
+    const r = await imdsOf(e, 'https://storage.azure.com;rm -rf');
+    assert.equal(r.status, 500);
+    assert.equal(r.json.error, 'token_source_failed');
+    assert.match(r.json.error_description, /Invalid scope/);
+    assert.deepEqual(fake.calls(), []);
+  });
+});
+
+test('tokenSource "az": the azPath option is deprecated: a DeprecationWarning, and az is the one on PATH', NO_WINDOWS, async () => {
+  await withFakeAz(async (fake) => {
+    const warnings = [];
+    const onWarning = (w) => warnings.push(w);
+    process.on('warning', onWarning);
+    let e;
+    try {
+      e = await startTracked({ tokenSource: 'az', azPath: '/nonexistent/az' });
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.equal(warnings.length, 1);
+    assert.equal(warnings[0].name, 'DeprecationWarning');
+    assert.equal(warnings[0].code, 'AZCRED_EMULATOR_AZPATH');
+    assert.equal((await imdsOf(e, STORAGE)).status, 200);
+    assert.equal(fake.calls().length, 1);
+  });
+});
+
+/** An IMDS token request to emulator `e` for `resource`. */
+function imdsOf(e, resource) {
+  return get(`${e.imdsEnv.AZCRED_IMDS_ENDPOINT}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${encodeURIComponent(resource)}`, { Metadata: 'true' });
+}
