@@ -1,6 +1,7 @@
 'use strict';
 // Finds the binding: the native addon (npm/native/azcred.<platform>-<arch>[-<abi>].node) or the
-// wasm module (npm/wasm/azcred_wasm.js). Both export the same `Credential` class.
+// wasm module (npm/wasm/azcred_wasm.js). Both export the same classes (`Credential`, `Flow`,
+// `TokenStore`; see lib/boundary.d.ts).
 //
 // AZCRED_BACKEND=native|wasm loads exactly that one; otherwise the native addon is tried first and
 // the wasm module is the fallback. Requiring this file does nothing; `load()` does the work, once.
@@ -35,7 +36,7 @@ function loadNative() {
   const failures = [];
   for (const file of files) {
     try {
-      return require(file).Credential;
+      return require(file);
     } catch (e) {
       failures.push(`${path.basename(file)}: ${e.message}`);
     }
@@ -44,10 +45,14 @@ function loadNative() {
 }
 
 function loadWasm() {
-  return require(path.join(root, 'wasm', 'azcred_wasm.js')).Credential;
+  return require(path.join(root, 'wasm', 'azcred_wasm.js'));
 }
 
 const loaders = { native: loadNative, wasm: loadWasm };
+
+function withName(name, mod) {
+  return { name, Credential: mod.Credential, TokenStore: mod.TokenStore, store: new mod.TokenStore() };
+}
 
 function pick() {
   const forced = process.env.AZCRED_BACKEND;
@@ -55,19 +60,19 @@ function pick() {
     const loader = loaders[forced];
     if (!loader) throw new Error("AZCRED_BACKEND must be 'native' or 'wasm'");
     try {
-      return { name: forced, Credential: loader() };
+      return withName(forced, loader());
     } catch (e) {
       throw new Error(`azcred: cannot load the ${forced} backend (AZCRED_BACKEND=${forced}): ${e.message}`, { cause: e });
     }
   }
   let nativeError;
   try {
-    return { name: 'native', Credential: loadNative() };
+    return withName('native', loadNative());
   } catch (e) {
     nativeError = e;
   }
   try {
-    return { name: 'wasm', Credential: loadWasm() };
+    return withName('wasm', loadWasm());
   } catch (e) {
     throw new Error(`azcred: no backend loads. native: ${nativeError.message}; wasm: ${e.message}`, { cause: e });
   }
@@ -75,7 +80,9 @@ function pick() {
 
 let loaded;
 
-/** Returns `{ name: 'native' | 'wasm', Credential }`, loading the backend on the first call. */
+/** Returns `{ name: 'native' | 'wasm', Credential, TokenStore, store }`, loading the backend on
+ * the first call. `store` is the process's one token store: managed-identity tokens are shared by
+ * every credential built with it, as the reference shares them across its process. */
 function load() {
   if (!loaded) loaded = pick();
   return loaded;

@@ -127,7 +127,6 @@ export interface EnvSnapshot {
   vars?: Record<string, string | undefined>;
   platform?: string;
   tzOffsetMinutes?: number;
-  process?: number;
   host?: { runtime: string; version: string; os: string; arch: string };
   logLevel?: LogLevel | null;
 }
@@ -161,7 +160,16 @@ export interface BindingCredential {
   takeLog(): LogRecord[];
 }
 
-/** What the native addon and the wasm module export. */
-export interface BindingModule {
-  Credential: new (kind: string, options: CoreOptions, environment: EnvSnapshot, seed: number) => BindingCredential;
+/** What the native addon and the wasm module export. `Store` is the module's own token store
+ * class (managed-identity tokens shared by the credentials built with one store; the driver
+ * makes one per process). */
+export interface BindingModule<Store> {
+  TokenStore: new () => Store;
+  Credential: new (
+    kind: string,
+    options: CoreOptions,
+    environment: EnvSnapshot,
+    seed: number,
+    store: Store,
+  ) => BindingCredential;
 }

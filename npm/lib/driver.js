@@ -60,9 +60,6 @@ function plainValue(v, depth) {
 /** Leases kept per credential, at most (distinct requests are few; this only bounds memory). */
 const MAX_LEASES = 64;
 
-/** Identifies this process to the core, which shares managed-identity tokens within it. */
-const PROCESS = Math.floor(Math.random() * 2 ** 52);
-
 /** The runtime named in the User-Agent header (the core writes the header). */
 let hostInfo;
 function host() {
@@ -79,7 +76,6 @@ function envSnapshot() {
     vars: { ...process.env },
     platform: process.platform,
     tzOffsetMinutes: -new Date().getTimezoneOffset(),
-    process: PROCESS,
     host: host(),
     logLevel: logging.enabledLevel() || null,
   };
@@ -136,7 +132,7 @@ class Driven {
    *   (ClientAssertionCredential's getAssertion)
    */
   constructor(kind, options, members, callbacks) {
-    const { Credential } = backend.load();
+    const { Credential, store } = backend.load();
     this.kind = kind;
     this.members = members || [];
     this.callbacks = callbacks || {};
@@ -145,7 +141,7 @@ class Driven {
     this.transport = transport(options);
     const env = envSnapshot();
     try {
-      this.core = new Credential(kind, opts, env, seed());
+      this.core = new Credential(kind, opts, env, seed(), store);
     } catch (e) {
       throw errors.fromBinding(e);
     }

@@ -28,9 +28,18 @@ const nativeFile = (() => {
   }
 })();
 
+/** A binding's `Credential` constructor with one token store of the test's, as the driver
+ * builds every credential with the process's store. */
+function withStore(mod) {
+  const store = new mod.TokenStore();
+  return function Credential(kind, options, environment, seed) {
+    return new mod.Credential(kind, options, environment, seed, store);
+  };
+}
+
 const backends = {
-  native: () => require(nativeFile).Credential,
-  wasm: () => require(wasmJs).Credential,
+  native: () => withStore(require(nativeFile)),
+  wasm: () => withStore(require(wasmJs)),
 };
 
 const MI = 'ManagedIdentityCredential';

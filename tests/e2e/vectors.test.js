@@ -8,7 +8,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { Credential } = require('../../npm/lib/backend').load();
+const { Credential, TokenStore } = require('../../npm/lib/backend').load();
 
 const dir = path.join(__dirname, '..', 'vectors');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
@@ -32,7 +32,7 @@ for (const file of files) {
     let now = v.now;
     let cred;
     try {
-      cred = new Credential(v.kind, v.options, v.env, 1);
+      cred = new Credential(v.kind, v.options, v.env, 1, new TokenStore());
     } catch (e) {
       assert.ok(v.configError, `unexpected: ${e.message}`);
       assert.equal(e.code, v.configError.code);

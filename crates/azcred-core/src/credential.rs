@@ -14,6 +14,7 @@ use crate::log::{Log, LogLevel, LogRecord};
 use crate::options::Options;
 use crate::plan;
 use crate::retry::Rng;
+use crate::shared::SharedTokens;
 use crate::source::TokenRequest;
 use crate::time::Timestamp;
 use crate::token::AccessToken;
@@ -127,7 +128,20 @@ impl Credential {
         env: &EnvSnapshot,
         seed: u64,
     ) -> Result<Self, ConfigError> {
-        let plan = plan::build(kind, options, env)?;
+        Self::sharing(kind, options, env, seed, None)
+    }
+
+    /// As [`Credential::new`], with managed-identity tokens shared through `shared` with every
+    /// other credential built with a clone of the same store (the reference shares them across
+    /// its process; a driver makes one store per process and passes it to each credential).
+    pub fn sharing(
+        kind: &str,
+        options: &Options,
+        env: &EnvSnapshot,
+        seed: u64,
+        shared: Option<&SharedTokens>,
+    ) -> Result<Self, ConfigError> {
+        let plan = plan::build(kind, options, env, shared)?;
         let rng = Rng::new(seed);
         let chain = plan.mode == Mode::Walk;
         let context = Arc::new(ChainContext {

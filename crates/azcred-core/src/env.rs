@@ -38,9 +38,6 @@ pub struct EnvSnapshot {
     platform: Platform,
     /// Minutes to add to UTC to get local time (UTC+1 is `60`).
     tz_offset_minutes: i32,
-    /// Identifies the driver's process: credentials with the same value share managed-identity
-    /// tokens, as the reference's process-wide cache does. `None` shares nothing.
-    process: Option<u64>,
     /// The runtime the driver runs on, for the `User-Agent` header.
     host: Option<HostInfo>,
     /// The most verbose level the driver's logger writes now; `None` when logging is off.
@@ -92,12 +89,6 @@ impl EnvSnapshot {
         self
     }
 
-    /// Sets the process identity that scopes shared managed-identity tokens, builder style.
-    pub fn with_process(mut self, process: u64) -> Self {
-        self.process = Some(process);
-        self
-    }
-
     /// Sets the runtime named in the `User-Agent` header, builder style.
     pub fn with_host(mut self, host: HostInfo) -> Self {
         self.host = Some(host);
@@ -118,11 +109,6 @@ impl EnvSnapshot {
     /// The most verbose level the driver's logger writes.
     pub fn log_level(&self) -> Option<LogLevel> {
         self.log_level
-    }
-
-    /// The process identity that scopes shared managed-identity tokens, if any.
-    pub fn process(&self) -> Option<u64> {
-        self.process
     }
 
     /// Returns the value of `name` when it is set and not empty (the reference's "truthy" test).
@@ -156,7 +142,6 @@ impl std::fmt::Debug for EnvSnapshot {
             .field("vars", &self.vars.keys().collect::<Vec<_>>())
             .field("platform", &self.platform)
             .field("tz_offset_minutes", &self.tz_offset_minutes)
-            .field("process", &self.process)
             .field("host", &self.host)
             .field("log_level", &self.log_level)
             .finish()

@@ -10,6 +10,7 @@ use crate::chain::{Member, Mode, Slot};
 use crate::env::EnvSnapshot;
 use crate::error::ConfigError;
 use crate::options::Options;
+use crate::shared::SharedTokens;
 use crate::source::Source;
 use crate::source::developer_tools;
 use crate::source::entra;
@@ -32,13 +33,19 @@ pub(crate) struct Plan {
 }
 
 /// Builds the plan of the credential class `kind`.
-pub(crate) fn build(kind: &str, options: &Options, env: &EnvSnapshot) -> Result<Plan, ConfigError> {
+/// `shared` is where managed-identity sources share their tokens with other credentials.
+pub(crate) fn build(
+    kind: &str,
+    options: &Options,
+    env: &EnvSnapshot,
+    shared: Option<&SharedTokens>,
+) -> Result<Plan, ConfigError> {
     crate::limits::check_options(options)?;
     check_pipeline_options(options)?;
     match kind {
-        "DefaultAzureCredential" => default_chain(options, env),
+        "DefaultAzureCredential" => default_chain(options, env, shared),
         "ManagedIdentityCredential" => {
-            let mi = standalone_managed_identity(options, env)?;
+            let mi = standalone_managed_identity(options, env, shared)?;
             Ok(Plan {
                 members: vec![Member {
                     name: kind.to_owned(),
@@ -159,6 +166,7 @@ fn retry_overrides(options: &Options, config: &mut ManagedIdentityConfig) {
 fn standalone_managed_identity(
     options: &Options,
     env: &EnvSnapshot,
+    shared: Option<&SharedTokens>,
 ) -> Result<Box<dyn Source>, ConfigError> {
     let given: Vec<(&str, &String)> = [
         ("clientId", &options.client_id),
@@ -193,6 +201,7 @@ fn standalone_managed_identity(
         id,
         probe: false,
         default_retries: (3, Duration::from_millis(1000)),
+        shared: shared.cloned(),
         ..ManagedIdentityConfig::default()
     };
     retry_overrides(options, &mut config);
@@ -233,6 +242,7 @@ fn default_managed_identity(
     options: &Options,
     env: &EnvSnapshot,
     probe: bool,
+    shared: Option<&SharedTokens>,
 ) -> Result<Box<dyn Source>, ConfigError> {
     let nonempty = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
     let client = nonempty(&options.managed_identity_client_id)
@@ -252,6 +262,7 @@ fn default_managed_identity(
         id,
         probe,
         default_retries: (5, Duration::from_millis(800)),
+        shared: shared.cloned(),
         ..ManagedIdentityConfig::default()
     };
     retry_overrides(options, &mut config);
@@ -324,7 +335,11 @@ fn selection(env: &EnvSnapshot) -> Result<Vec<&'static str>, ConfigError> {
 
 /// `new DefaultAzureCredential(options)`: `requiredEnvVars`, then `AZURE_TOKEN_CREDENTIALS`, then
 /// each member; a member whose constructor fails is left out, with its reason kept.
-fn default_chain(options: &Options, env: &EnvSnapshot) -> Result<Plan, ConfigError> {
+fn default_chain(
+    options: &Options,
+    env: &EnvSnapshot,
+    shared: Option<&SharedTokens>,
+) -> Result<Plan, ConfigError> {
     check_required_env(options, env)?;
     let selected = selection(env)?;
     // Naming managed identity alone turns its probe off (the reference's rule).
@@ -337,7 +352,7 @@ fn default_chain(options: &Options, env: &EnvSnapshot) -> Result<Plan, ConfigErr
                 member(name, entra::default_workload_identity(options, env))
             }
             "ManagedIdentityCredential" => {
-                member(name, default_managed_identity(options, env, probe))
+                member(name, default_managed_identity(options, env, probe, shared))
             }
             "VisualStudioCodeCredential" => ready(VisualStudioCode),
             "AzureCliCredential" => member(name, developer_tools::azure_cli(options, env)),

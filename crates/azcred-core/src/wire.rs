@@ -12,6 +12,7 @@
 
 use serde::Serialize;
 
+use crate::SharedTokens;
 use crate::{AccessToken, Begin, Credential, EnvSnapshot, Flow, LogLevel, LogRecord, Options};
 use crate::{IoFailure, IoFailureKind, MemberReport, Reply, Step, Timestamp};
 use crate::{TokenError, TokenRequest};
@@ -165,14 +166,16 @@ pub struct WireCredential {
 }
 
 impl WireCredential {
-    /// Builds the credential `kind` from decoded options and environment.
+    /// Builds the credential `kind` from decoded options and environment; its managed-identity
+    /// tokens are shared through `store` with the other credentials built with it.
     pub fn new(
         kind: &str,
         options: &Options,
         env: &EnvSnapshot,
         seed: f64,
+        store: Option<&SharedTokens>,
     ) -> Result<Self, WireError> {
-        let inner = Credential::new(kind, options, env, seed as u64)
+        let inner = Credential::sharing(kind, options, env, seed as u64, store)
             .map_err(|e| WireError::new(e.code, e.message))?;
         Ok(Self { inner })
     }

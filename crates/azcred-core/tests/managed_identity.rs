@@ -1335,33 +1335,31 @@ fn http_or_no_tool(action: &azcred_core::Action, status: u16) -> azcred_core::Re
 }
 
 #[test]
-fn credentials_of_one_process_share_managed_identity_tokens() {
-    let build = |process: Option<u64>, header: &str| {
-        let mut e = env(&[
+fn credentials_built_with_one_store_share_managed_identity_tokens() {
+    let store = azcred_core::SharedTokens::new();
+    let build = |shared: Option<&azcred_core::SharedTokens>, header: &str| {
+        let e = env(&[
             ("IDENTITY_ENDPOINT", "http://127.0.0.1:41999/msi/token"),
             ("IDENTITY_HEADER", header),
         ]);
-        if let Some(p) = process {
-            e = e.with_process(p);
-        }
-        Credential::new("DefaultAzureCredential", &options(json!({})), &e, 1).unwrap()
+        Credential::sharing("DefaultAzureCredential", &options(json!({})), &e, 1, shared).unwrap()
     };
-    // A process number no other test uses: the shared map is process-wide in the test binary too.
-    let p = 0x5EED_0001;
-    let mut first = build(Some(p), "h1");
+    let mut first = build(Some(&store), "h1");
     let mut s = Script::new().token_for("shared", 3600);
     assert_eq!(s.get(&mut first, STORAGE).token().token.expose(), "shared");
 
-    // Another credential of the same process: no request at all.
-    let mut second = build(Some(p), "h1");
+    // Another credential with a clone of the store: no request at all.
+    let clone = store.clone();
+    let mut second = build(Some(&clone), "h1");
     let run = Script::at(s.now).get(&mut second, STORAGE);
     assert!(run.transcript.is_empty(), "{:?}", run.transcript);
     assert_eq!(run.token().token.expose(), "shared");
 
-    // Another process, another endpoint secret, or no process: no sharing.
+    // Another store, another endpoint secret, or no store: no sharing.
+    let other_store = azcred_core::SharedTokens::new();
     for mut other in [
-        build(Some(p + 1), "h1"),
-        build(Some(p), "h2"),
+        build(Some(&other_store), "h1"),
+        build(Some(&store), "h2"),
         build(None, "h1"),
     ] {
         let mut s = Script::at(s.now).token_for("own", 3600);

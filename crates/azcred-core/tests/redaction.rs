@@ -257,6 +257,7 @@ fn wire_credential() -> azcred_core::wire::WireCredential {
         &options(json!({})),
         &env,
         3.0,
+        None,
     )
     .unwrap()
 }

@@ -35,7 +35,7 @@ fn run(name: &str, v: &Value) {
     let mut now = v["now"].as_f64().expect("now");
     let built = decode::<Options>(&v["options"], "options").and_then(|options| {
         let env: EnvSnapshot = decode(&v["env"], "environment")?;
-        WireCredential::new(v["kind"].as_str().expect("kind"), &options, &env, 1.0)
+        WireCredential::new(v["kind"].as_str().expect("kind"), &options, &env, 1.0, None)
     });
     if let Some(want) = v.get("configError") {
         let e = built.expect_err(name);

@@ -18,6 +18,7 @@ fn chain_of_two() -> WireCredential {
         &options,
         &EnvSnapshot::default(),
         1.0,
+        None,
     )
     .unwrap()
 }
@@ -128,5 +129,12 @@ fn mi_wire() -> WireCredential {
         ("IDENTITY_ENDPOINT", "http://127.0.0.1:4000/msi/token"),
         ("IDENTITY_HEADER", "h"),
     ]);
-    WireCredential::new("ManagedIdentityCredential", &options(json!({})), &env, 1.0).unwrap()
+    WireCredential::new(
+        "ManagedIdentityCredential",
+        &options(json!({})),
+        &env,
+        1.0,
+        None,
+    )
+    .unwrap()
 }

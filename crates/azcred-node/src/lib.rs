@@ -6,7 +6,7 @@
 #![deny(unsafe_code)]
 
 use azcred_core::wire::{self, WireCredential, WireError, WireFlow};
-use azcred_core::{EnvSnapshot, LogLevel, Options, Reply, TokenRequest};
+use azcred_core::{EnvSnapshot, LogLevel, Options, Reply, SharedTokens, TokenRequest};
 use napi::bindgen_prelude::{JavaScriptClassExt, Unknown};
 use napi::{Env, Error, JsValue};
 use napi_derive::napi;
@@ -48,6 +48,21 @@ fn encode<'e, T: Serialize>(env: &'e Env, value: &T) -> Result<Unknown<'e>> {
     env.to_js_value(value).map_err(internal)
 }
 
+/// Managed-identity tokens shared by the credentials built with this store (the driver makes one
+/// per process).
+#[napi]
+pub struct TokenStore(SharedTokens);
+
+#[napi]
+impl TokenStore {
+    /// An empty store.
+    #[napi(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self(SharedTokens::new())
+    }
+}
+
 /// A configured credential.
 #[napi]
 pub struct Credential(WireCredential);
@@ -63,10 +78,11 @@ impl Credential {
         #[napi(ts_arg_type = "CoreOptions")] options: Unknown<'_>,
         #[napi(ts_arg_type = "EnvSnapshot")] environment: Unknown<'_>,
         seed: f64,
+        store: &TokenStore,
     ) -> Result<Self> {
         let options: Options = input(&env, options, "options", "InvalidConfig")?;
         let environment: EnvSnapshot = input(&env, environment, "environment", "InvalidConfig")?;
-        WireCredential::new(&kind, &options, &environment, seed)
+        WireCredential::new(&kind, &options, &environment, seed, Some(&store.0))
             .map(Self)
             .map_err(throw)
     }

@@ -5,7 +5,7 @@
 #![forbid(unsafe_code)]
 
 use azcred_core::wire::{self, WireCredential, WireError, WireFlow};
-use azcred_core::{EnvSnapshot, LogLevel, Options, Reply, TokenRequest};
+use azcred_core::{EnvSnapshot, LogLevel, Options, Reply, SharedTokens, TokenRequest};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
@@ -50,6 +50,21 @@ fn encode<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
         .map_err(|e| throw(WireError::undecodable("Internal", "value", &e.to_string())))
 }
 
+/// Managed-identity tokens shared by the credentials built with this store (the driver makes one
+/// per process).
+#[wasm_bindgen]
+pub struct TokenStore(SharedTokens);
+
+#[wasm_bindgen]
+impl TokenStore {
+    /// An empty store.
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self(SharedTokens::new())
+    }
+}
+
 /// A configured credential.
 #[wasm_bindgen]
 pub struct Credential(WireCredential);
@@ -61,13 +76,14 @@ impl Credential {
     #[wasm_bindgen(constructor)]
     pub fn new(
         kind: &str,
-        options: JsValue,
-        environment: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CoreOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "EnvSnapshot")] environment: JsValue,
         seed: f64,
+        store: &TokenStore,
     ) -> Result<Self, JsValue> {
         let options: Options = input(options, "options", "InvalidConfig")?;
         let environment: EnvSnapshot = input(environment, "environment", "InvalidConfig")?;
-        WireCredential::new(kind, &options, &environment, seed)
+        WireCredential::new(kind, &options, &environment, seed, Some(&store.0))
             .map(Self)
             .map_err(throw)
     }

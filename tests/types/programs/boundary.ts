@@ -9,8 +9,8 @@ import type * as Native from '../../../target/napi/azcred.js';
 type WasmModule = typeof Wasm;
 type NativeModule = typeof Native;
 
-export const wasm = (m: WasmModule): BindingModule => m;
-export const native = (m: NativeModule): BindingModule => m;
+export const wasm = (m: WasmModule): BindingModule<Wasm.TokenStore> => m;
+export const native = (m: NativeModule): BindingModule<Native.TokenStore> => m;
 
 // The classes, instance by instance, both ways where it matters.
 export const wasmCredential = (c: Wasm.Credential): BindingCredential => c;

@@ -49,37 +49,15 @@ const ARC_DEFAULT_ENDPOINT: &str = "http://127.0.0.1:40342/metadata/identity/oau
 /// The Arc key file must be no larger than this (the reference's limit).
 const ARC_KEY_MAX_BYTES: u64 = 4096;
 
-/// The store of managed-identity tokens shared by the credentials of this driver process.
-///
-/// TEMPORARY: the last `static` of the core, kept until `Credential::new` takes a
-/// [`SharedTokens`] from the driver (issue 9). Only [`process_store`] reads it; the rule for what
-/// is shared is `SharedTokens`'s (the credential cache's freshness rule).
-static PROCESS_STORE: std::sync::LazyLock<SharedTokens> =
-    std::sync::LazyLock::new(SharedTokens::new);
-
-/// The shared store for credentials of a driver that named its process, or none.
-fn process_store(env: &EnvSnapshot) -> Option<SharedTokens> {
-    env.process().map(|_| PROCESS_STORE.clone())
-}
-
-/// The shared-store key of a request, or `None` when the driver named no process.
-fn share_key(
-    process: Option<u64>,
-    request: &HttpRequest,
-    secret: Option<&Secret>,
-) -> Option<String> {
-    let process = process?;
+/// The shared-store key of a request: the exact request, to the same endpoint with the same
+/// secret.
+fn share_key(request: &HttpRequest, secret: Option<&Secret>) -> String {
     let mut h = DefaultHasher::new();
     secret.map(Secret::expose).hash(&mut h);
     request.body.as_ref().map(Secret::expose).hash(&mut h);
     // Trusting another certificate is another endpoint.
     request.pinned_thumbprint.hash(&mut h);
-    Some(format!(
-        "{process}|{:?}|{}|{:x}",
-        request.method,
-        request.url,
-        h.finish()
-    ))
+    format!("{:?}|{}|{:x}", request.method, request.url, h.finish())
 }
 
 /// A user-assigned identity selector.
@@ -308,6 +286,8 @@ pub(crate) struct ManagedIdentityConfig {
     /// Defaults for `max_retries` and `retry_delay` (DefaultAzureCredential: 5 and 800 ms;
     /// standalone: 3 and 1000 ms, as the reference).
     pub(crate) default_retries: (u32, Duration),
+    /// Where tokens are shared with the driver's other credentials (none: not shared).
+    pub(crate) shared: Option<SharedTokens>,
 }
 
 /// A configured managed identity source.
@@ -317,8 +297,6 @@ pub(crate) struct ManagedIdentity {
     platform: Platform,
     /// `%ProgramData%`, where the Arc agent keeps its keys on Windows.
     program_data: String,
-    /// The driver's process, which scopes shared tokens.
-    process: Option<u64>,
     /// Where tokens are shared with the driver's other credentials.
     shared: Option<SharedTokens>,
     id: Option<UserAssigned>,
@@ -376,8 +354,7 @@ impl ManagedIdentity {
                 .get("ProgramData")
                 .unwrap_or("C:\\ProgramData")
                 .to_owned(),
-            process: env.process(),
-            shared: process_store(env),
+            shared: config.shared,
             id: config.id,
             probe,
             retry,
@@ -453,9 +430,9 @@ impl Source for ManagedIdentity {
                 timeout,
             )
         });
-        let share_key = share_key(self.process, &token_request, self.endpoint.secret());
+        let share_key = share_key(&token_request, self.endpoint.secret());
         Box::new(MiFlow {
-            share: self.shared.clone().zip(share_key),
+            share: self.shared.clone().map(|s| (s, share_key)),
             state: if himds.is_some() {
                 State::CheckHimds
             } else if probe.is_some() {
