@@ -62,7 +62,7 @@ export interface HttpRequest {
 
 /** One piece of IO the core asks for. */
 export type Action =
-  | { type: 'http'; request: HttpRequest; deadline: number; connectDeadline?: number }
+  | { type: 'http'; request: HttpRequest; deadline: number; connectDeadline?: number; maxBodyBytes: number }
   | {
       type: 'run';
       program: string;
@@ -71,8 +71,10 @@ export type Action =
       envRemove: string[];
       cwd?: string;
       deadline: number;
+      maxOutputBytes: number;
+      killTree: boolean;
     }
-  | { type: 'readFile'; path: string; maxBytes: number }
+  | { type: 'readFile'; path: string; maxBytes: number; deadline: number }
   | { type: 'sign'; algorithm: string; key: string; passphrase?: string; data: string }
   | { type: 'getAssertion'; clientId: string; tokenEndpoint: string }
   | {

@@ -2,8 +2,7 @@
 // Node IO for the driver: performs the core's actions and reports what happened, as data.
 // No decisions here: every deadline, URL, header, argument and size cap comes from the core.
 
-const MAX_BODY_BYTES = 1024 * 1024;
-const MAX_OUTPUT_BYTES = 10 * 1024 * 1024;
+// Every cap, deadline and kill rule comes with the action, decided by the core.
 
 /** Maps a Node error to the core's `IoFailureKind`. */
 function failureKind(err) {
@@ -209,8 +208,8 @@ async function httpViaClient(client, action, signal, transport, opts) {
     });
     let body = res.bodyAsText;
     if (body === undefined || body === null) body = '';
-    if (Buffer.byteLength(String(body)) > MAX_BODY_BYTES) {
-      return failed('tooLarge', `the response body exceeded ${MAX_BODY_BYTES} bytes`);
+    if (Buffer.byteLength(String(body)) > action.maxBodyBytes) {
+      return failed('tooLarge', `the response body exceeded ${action.maxBodyBytes} bytes`);
     }
     return { type: 'http', status: res.status, headers: plainHeaders(res.headers), body: String(body) };
   } catch (e) {
@@ -332,8 +331,8 @@ function http(action, signal, transport, opts) {
       let size = 0;
       res.on('data', (c) => {
         size += c.length;
-        if (size > MAX_BODY_BYTES) {
-          req.destroy(tagged('tooLarge', `the response body exceeded ${MAX_BODY_BYTES} bytes`));
+        if (size > action.maxBodyBytes) {
+          req.destroy(tagged('tooLarge', `the response body exceeded ${action.maxBodyBytes} bytes`));
           return;
         }
         chunks.push(c);
@@ -389,13 +388,15 @@ function trackTool(pid) {
   liveTools.add(pid);
 }
 
-/** Runs a program without a shell; resolves to a reply, never rejects. On POSIX the program
- * leads a process group of its own, and at the deadline, on abort or on too much output the
- * whole group is killed (SIGKILL), so a wrapper's children (the real `az` is a shell script
- * around Python) go too; when the program exits, what it left running in its group is killed
- * as well, so nothing outlives the call. On Windows the tree is killed with `taskkill /T /F`. */
+/** Runs a program without a shell; resolves to a reply, never rejects. With `killTree` (the
+ * core sets it for every tool) the program leads a process group of its own on POSIX, and at the
+ * deadline, on abort or on too much output the whole group is killed (SIGKILL), so a wrapper's
+ * children (the real `az` is a shell script around Python) go too; when the program exits, what
+ * it left running in its group is killed as well, so nothing outlives the call. On Windows the
+ * tree is killed with `taskkill /T /F`. */
 function run(action, signal, opts) {
   const { spawn } = require('node:child_process');
+  const tree = action.killTree === true;
   const posix = process.platform !== 'win32';
   const env = { ...process.env };
   for (const name of action.envRemove || []) {
@@ -409,7 +410,7 @@ function run(action, signal, opts) {
       child = spawn(action.program, action.args, {
         cwd: action.cwd,
         env,
-        detached: posix,
+        detached: posix && tree,
         windowsHide: true,
         stdio: ['pipe', 'pipe', 'pipe'],
       });
@@ -418,7 +419,7 @@ function run(action, signal, opts) {
       return;
     }
     const pid = child.pid;
-    if (pid) trackTool(pid);
+    if (pid && tree) trackTool(pid);
     let chunks = { stdout: [], stderr: [] };
     let size = 0;
     // Why azcred killed the tool, once it did: 'timedOut', 'aborted' or 'tooLarge'.
@@ -427,7 +428,8 @@ function run(action, signal, opts) {
     const stop = (why) => {
       if (stopped || settled) return;
       stopped = why;
-      killTree(pid);
+      if (tree) killTree(pid);
+      else child.kill('SIGKILL');
       // Nothing more is read: release what was buffered and close the pipes.
       chunks = { stdout: [], stderr: [] };
       child.stdout.destroy();
@@ -453,7 +455,7 @@ function run(action, signal, opts) {
     const collect = (name) => (chunk) => {
       if (stopped || !chunks) return;
       size += chunk.length;
-      if (size > MAX_OUTPUT_BYTES) return stop('tooLarge');
+      if (size > action.maxOutputBytes) return stop('tooLarge');
       chunks[name].push(chunk);
     };
     child.stdout.on('data', collect('stdout'));
@@ -466,12 +468,12 @@ function run(action, signal, opts) {
     });
     child.on('exit', () => {
       // Whatever the tool left running in its group goes with it (and lets go of its pipes).
-      if (posix) killTree(pid);
+      if (posix && tree) killTree(pid);
     });
     child.on('close', (code) => {
       if (!pid) return;
       if (stopped === 'tooLarge') {
-        finish(failed('tooLarge', `${action.program} printed more than ${MAX_OUTPUT_BYTES} bytes`));
+        finish(failed('tooLarge', `${action.program} printed more than ${action.maxOutputBytes} bytes`));
       } else if (stopped) {
         finish(failed(stopped, `${action.program} did not finish in time`));
       } else {
@@ -486,10 +488,6 @@ function run(action, signal, opts) {
   });
 }
 
-/** How long a file read may take when the action carries no deadline of its own (the core sends
- * none today). A read still pending then is answered `timedOut`; the call itself, if the
- * filesystem hangs, keeps its one thread until the OS gives up. */
-const FILE_READ_DEADLINE_MS = 10 * 1000;
 /** Bytes asked of the OS per read call. */
 const READ_CHUNK_BYTES = 64 * 1024;
 
@@ -519,13 +517,13 @@ function fileKind(st) {
 /** Reads a whole regular file as UTF-8 with a size cap; resolves to a reply, never rejects.
  * The file is opened non-blocking (a FIFO with no writer does not hang the open) and refused
  * unless it is a regular file; it is read to its end, never trusting its size (/proc files say
- * 0); the read gives up at the action's deadline (else `FILE_READ_DEADLINE_MS`) and on abort. */
+ * 0); the read gives up at the action's deadline and on abort. */
 function readFile(action, signal, opts) {
   const fsp = require('node:fs/promises');
   const { constants } = require('node:fs');
   const max = action.maxBytes;
   const tooLarge = () => failed('tooLarge', `the file is larger than ${max} bytes`);
-  const deadline = typeof action.deadline === 'number' ? action.deadline : Date.now() + FILE_READ_DEADLINE_MS;
+  const { deadline } = action;
   // The reply once the caller has one: the job then stops at its next step (and closes the file).
   let over = null;
   const job = async () => {

@@ -265,21 +265,21 @@ test('six credentials on FIFOs do not hold up unrelated fs and DNS work in the s
 test('a zero-size /proc file is read to its end, within the cap', { skip: process.platform !== 'linux' }, async () => {
   const io = require('../../npm/lib/io-node');
   assert.equal(fs.statSync('/proc/self/status').size, 0);
-  const r = await io.readFile({ path: '/proc/self/status', maxBytes: 1 << 20 });
+  const r = await io.readFile({ path: '/proc/self/status', maxBytes: 1 << 20, deadline: Date.now() + 5000 });
   assert.equal(r.type, 'file', r.message);
   assert.match(r.contents, /^Name:/);
   assert.match(r.contents, /^Pid:\s+\d+$/m);
-  const capped = await io.readFile({ path: '/proc/self/status', maxBytes: 16 });
+  const capped = await io.readFile({ path: '/proc/self/status', maxBytes: 16, deadline: Date.now() + 5000 });
   assert.equal(capped.type, 'failed');
   assert.equal(capped.kind, 'tooLarge');
 });
 
 test('a directory or a device is refused as not a regular file', { skip: !POSIX }, async () => {
   const io = require('../../npm/lib/io-node');
-  const d = await io.readFile({ path: dir, maxBytes: 4096 });
+  const d = await io.readFile({ path: dir, maxBytes: 4096, deadline: Date.now() + 5000 });
   assert.equal(d.type, 'failed');
   assert.match(d.message, /not a regular file \(a directory\)/);
-  const dev = await io.readFile({ path: '/dev/zero', maxBytes: 4096 });
+  const dev = await io.readFile({ path: '/dev/zero', maxBytes: 4096, deadline: Date.now() + 5000 });
   assert.equal(dev.type, 'failed');
   assert.match(dev.message, /not a regular file \(a character device\)/);
   // A certificate path on a device is refused with that message, end to end.

@@ -322,31 +322,20 @@ impl ChainFlow {
 
     /// Puts on an HTTP request what every request carries: azcred's `User-Agent` and, unless
     /// the source set one, a fresh `x-ms-client-request-id` (as the reference's pipeline does).
-    fn stamp(&mut self, action: Action) -> Action {
-        match action {
-            Action::Http {
-                mut request,
-                deadline,
-                connect_deadline,
-            } => {
-                if request.headers.get("user-agent").is_none() {
-                    request
-                        .headers
-                        .push("User-Agent", self.ctx.user_agent.clone());
-                }
-                if request.headers.get("x-ms-client-request-id").is_none() {
-                    request
-                        .headers
-                        .push("x-ms-client-request-id", jwt::uuid_v4(&mut self.rng));
-                }
-                Action::Http {
-                    request,
-                    deadline,
-                    connect_deadline,
-                }
+    fn stamp(&mut self, mut action: Action) -> Action {
+        if let Action::Http { request, .. } = &mut action {
+            if request.headers.get("user-agent").is_none() {
+                request
+                    .headers
+                    .push("User-Agent", self.ctx.user_agent.clone());
             }
-            other => other,
+            if request.headers.get("x-ms-client-request-id").is_none() {
+                request
+                    .headers
+                    .push("x-ms-client-request-id", jwt::uuid_v4(&mut self.rng));
+            }
         }
+        action
     }
 
     /// Takes the log records kept so far.

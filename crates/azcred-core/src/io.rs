@@ -46,6 +46,8 @@ pub enum Action {
         /// When to give up if the connection is not yet established.
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         connect_deadline: Option<Timestamp>,
+        /// Give up (reply `Failed` with [`IoFailureKind::TooLarge`]) once the body is longer.
+        max_body_bytes: u64,
     },
     /// Run a program without a shell and capture its output; kill it at `deadline`.
     #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
@@ -63,6 +65,14 @@ pub enum Action {
         cwd: Option<String>,
         /// When to kill the process.
         deadline: Timestamp,
+        /// Kill it (reply `Failed` with [`IoFailureKind::TooLarge`]) once stdout and stderr
+        /// together are longer.
+        max_output_bytes: u64,
+        /// Kill the whole process tree, not only the program: run it as the leader of its own
+        /// process group (POSIX) and kill the group, or `taskkill /T` (Windows), at the
+        /// deadline, on abort, on too much output, and once the program exits (so nothing it
+        /// started outlives the call).
+        kill_tree: bool,
     },
     /// Read a whole file as UTF-8; reply `Failed` with [`IoFailureKind::TooLarge`] beyond
     /// `max_bytes`.
@@ -72,6 +82,8 @@ pub enum Action {
         path: String,
         /// The size cap.
         max_bytes: u64,
+        /// When to give up (reply `Failed` with [`IoFailureKind::TimedOut`]).
+        deadline: Timestamp,
     },
     /// Sign `data` with the private key in the PEM text `key` (decrypted with `passphrase` when
     /// given) and reply [`Reply::Signed`] with the base64url signature. `algorithm` is `"PS256"`:

@@ -83,8 +83,8 @@ pub use io::{
     Action, DelegateOutcome, ForeignError, IoFailure, IoFailureKind, ProcessOutput, Reply, Step,
 };
 pub use limits::{
-    MAX_CERTIFICATE_LEN, MAX_CLAIMS_LEN, MAX_OPTION_LEN, MAX_SCOPES, MAX_SCOPES_LEN,
-    MAX_TENANT_LEN, check_options, check_request,
+    FILE_READ_TIMEOUT, MAX_CERTIFICATE_LEN, MAX_CLAIMS_LEN, MAX_OPTION_LEN, MAX_PROCESS_OUTPUT,
+    MAX_RESPONSE_BYTES, MAX_SCOPES, MAX_SCOPES_LEN, MAX_TENANT_LEN, check_options, check_request,
 };
 pub use log::{LogLevel, LogRecord};
 pub use options::{

@@ -10,6 +10,15 @@ use crate::error::{ConfigError, ErrorKind, TokenError};
 use crate::options::Options;
 use crate::source::TokenRequest;
 
+/// The most bytes of a response body the driver reads before giving up (1 MiB): a token
+/// response is a few kilobytes.
+pub const MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
+/// The most bytes a developer tool may print on stdout and stderr together (10 MiB).
+pub const MAX_PROCESS_OUTPUT: u64 = 10 * 1024 * 1024;
+/// How long a file read may take (10 s): a certificate or token file is read at once, and a
+/// FIFO or a hung filesystem must not hold an acquisition forever.
+pub const FILE_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The most scopes one `getToken` may ask for.
 pub const MAX_SCOPES: usize = 256;
 /// The most bytes all the scopes of one `getToken` may add up to (64 KiB).

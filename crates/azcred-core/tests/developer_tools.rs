@@ -155,14 +155,21 @@ fn procs(run: &Run) -> Vec<Proc> {
                 env_remove,
                 cwd,
                 deadline,
-            } => Proc {
-                program: program.clone(),
-                args: args.clone(),
-                env: env.clone(),
-                env_remove: env_remove.clone(),
-                cwd: cwd.clone(),
-                deadline: *deadline,
-            },
+                max_output_bytes,
+                kill_tree,
+            } => {
+                // Every tool: its whole process tree is killed, and its output is capped.
+                assert!(*kill_tree, "{program} is killed as a tree");
+                assert_eq!(*max_output_bytes, azcred_core::MAX_PROCESS_OUTPUT);
+                Proc {
+                    program: program.clone(),
+                    args: args.clone(),
+                    env: env.clone(),
+                    env_remove: env_remove.clone(),
+                    cwd: cwd.clone(),
+                    deadline: *deadline,
+                }
+            }
             other => panic!("expected a process, got {other:?}"),
         })
         .collect()

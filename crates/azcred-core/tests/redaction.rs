@@ -100,6 +100,7 @@ fn secrets_tokens_and_io_values() {
         request: request(),
         deadline: T0,
         connect_deadline: None,
+        max_body_bytes: 1,
     };
     clean_debug("Action::Http", &action);
     clean_debug("Step::Perform", &Step::Perform { action });

@@ -486,6 +486,8 @@ impl Source for Entra {
             } => Stage::Fetch(Action::ReadFile {
                 path: path.clone(),
                 max_bytes: CERTIFICATE_MAX_BYTES,
+                // Set when the read is asked for (see `poll`).
+                deadline: Timestamp::default(),
             }),
             Proof::Certificate {
                 pem: Pem::Text(text),
@@ -498,6 +500,8 @@ impl Source for Entra {
             Proof::TokenFile(path) => Stage::Fetch(Action::ReadFile {
                 path: path.clone(),
                 max_bytes: TOKEN_FILE_MAX_BYTES,
+                // Set when the read is asked for (see `poll`).
+                deadline: Timestamp::default(),
             }),
         };
         let proxy = self.proxy.for_url(&planned.endpoint);
@@ -747,7 +751,12 @@ impl EntraFlow {
             ) => {
                 self.finish(Err(aborted()));
             }
-            (Action::ReadFile { path, max_bytes }, Reply::Failed(f)) => {
+            (
+                Action::ReadFile {
+                    path, max_bytes, ..
+                },
+                Reply::Failed(f),
+            ) => {
                 let what = match self.proof {
                     Proof::TokenFile(_) => "federated token file",
                     _ => "certificate file",
@@ -976,7 +985,10 @@ impl SourceFlow for EntraFlow {
             return step;
         }
         match std::mem::replace(&mut self.stage, Stage::Done) {
-            Stage::Fetch(action) => {
+            Stage::Fetch(mut action) => {
+                if let Action::ReadFile { deadline, .. } = &mut action {
+                    *deadline = now.plus(crate::limits::FILE_READ_TIMEOUT);
+                }
                 self.stage = Stage::Fetch(action.clone());
                 self.outstanding.perform(action)
             }
@@ -1007,6 +1019,7 @@ impl SourceFlow for EntraFlow {
                     request,
                     deadline: now.plus(ATTEMPT_TIMEOUT),
                     connect_deadline: None,
+                    max_body_bytes: crate::limits::MAX_RESPONSE_BYTES,
                 })
             }
             Stage::Done => self.poll_done(),

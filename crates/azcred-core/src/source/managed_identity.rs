@@ -792,10 +792,12 @@ impl SourceFlow for MiFlow {
                 path: self.himds.clone().unwrap_or_default(),
                 // Only whether it opens matters: a cap of zero reads nothing.
                 max_bytes: 0,
+                deadline: now.plus(crate::limits::FILE_READ_TIMEOUT),
             }),
             State::ArcKey => self.outstanding.perform(Action::ReadFile {
                 path: self.arc_key.clone().unwrap_or_default(),
                 max_bytes: ARC_KEY_MAX_BYTES,
+                deadline: now.plus(crate::limits::FILE_READ_TIMEOUT),
             }),
             State::Probe => {
                 let Some((req, timeout)) = self.probe.clone() else {
@@ -805,6 +807,7 @@ impl SourceFlow for MiFlow {
                     request: req,
                     deadline: now.plus(timeout),
                     connect_deadline: Some(now.plus(PROBE_CONNECT_TIMEOUT.min(timeout))),
+                    max_body_bytes: crate::limits::MAX_RESPONSE_BYTES,
                 })
             }
             State::Waiting(until) if now < until => SourceStep::Wait(until),
@@ -815,6 +818,7 @@ impl SourceFlow for MiFlow {
                     request: self.request.clone(),
                     deadline: now.plus(ATTEMPT_TIMEOUT),
                     connect_deadline: None,
+                    max_body_bytes: crate::limits::MAX_RESPONSE_BYTES,
                 })
             }
             State::Done => SourceStep::Done(

@@ -418,6 +418,7 @@ pub fn http(action: &Action) -> (&HttpRequest, Timestamp, Option<Timestamp>) {
             request,
             deadline,
             connect_deadline,
+            ..
         } => (request, *deadline, *connect_deadline),
         other => panic!("expected an HTTP action, got {other:?}"),
     }

@@ -264,6 +264,8 @@ impl Command {
             env_remove: self.env_remove.clone(),
             cwd: self.cwd.clone(),
             deadline: now.plus(timeout),
+            max_output_bytes: crate::limits::MAX_PROCESS_OUTPUT,
+            kill_tree: true,
         }
     }
 }
