@@ -94,6 +94,43 @@ class AbortError extends Error {
   }
 }
 
+/** Gives `err` the core's message (and a stack that shows it): the core builds every message. */
+function withMessage(err, message) {
+  if (typeof message === 'string' && err.message !== message) {
+    Object.defineProperty(err, 'message', { value: message, writable: true, configurable: true, enumerable: false });
+    if (Error.captureStackTrace) Error.captureStackTrace(err, fromCore);
+  }
+  return err;
+}
+
+/**
+ * The one table from the core's error codes to the reference's classes. Each entry only
+ * constructs the class from the fields the core built (message, status, error response); the
+ * core also names the class (`e.name`) and decides the code.
+ */
+const CLASSES = {
+  CredentialUnavailable: (e) => new CredentialUnavailableError(e.message),
+  AuthenticationFailed: (e) =>
+    withMessage(
+      new AuthenticationError(e.statusCode, {
+        error: e.errorResponse.error,
+        error_description: e.errorResponse.errorDescription,
+      }),
+      e.message,
+    ),
+  AuthenticationRequired: (e, ctx) =>
+    new AuthenticationRequiredError({ scopes: ctx.scopes, getTokenOptions: ctx.getTokenOptions, message: e.message }),
+  AggregateAuthentication: (e, ctx) =>
+    withMessage(
+      new AggregateAuthenticationError(
+        e.errors.map((x) => fromCore(x, ctx.scopes, ctx.getTokenOptions, ctx.originals)),
+        e.message.split('\n', 1)[0],
+      ),
+      e.message,
+    ),
+  Aborted: (e) => new AbortError(e.message),
+};
+
 /**
  * Turns a core `TokenError` value into the matching error class. `originals` holds the error
  * objects thrown by foreign ChainedTokenCredential members, which are passed on unchanged.
@@ -102,31 +139,15 @@ function fromCore(e, scopes, getTokenOptions, originals) {
   if (e.delegateIndex !== undefined && originals && originals.has(e.delegateIndex)) {
     return originals.get(e.delegateIndex);
   }
-  switch (e.code) {
-    case 'CredentialUnavailable':
-      return new CredentialUnavailableError(e.message);
-    case 'AuthenticationFailed':
-      return new AuthenticationError(e.statusCode, {
-        error: e.errorResponse.error,
-        error_description: e.errorResponse.errorDescription,
-      });
-    case 'AuthenticationRequired':
-      return new AuthenticationRequiredError({ scopes, getTokenOptions, message: e.message });
-    case 'AggregateAuthentication':
-      return new AggregateAuthenticationError(
-        e.errors.map((x) => fromCore(x, scopes, getTokenOptions, originals)),
-        e.message.split('\n', 1)[0],
-      );
-    case 'Aborted':
-      return new AbortError(e.message);
-    default:
-      return new Error(e.message);
-  }
+  const make = CLASSES[e.code];
+  return make ? make(e, { scopes, getTokenOptions, originals }) : new Error(e.message);
 }
 
-/** Turns an error thrown by a binding (`{ code, message }`) into the class the reference throws. */
+/** Turns an error thrown by a binding (`{ code, message }`) into the class the reference throws,
+ * through the same table. */
 function fromBinding(err) {
-  if (err && err.code === 'CredentialUnavailable') return new CredentialUnavailableError(err.message);
+  const code = err && err.code;
+  if (code === 'CredentialUnavailable') return CLASSES.CredentialUnavailable(err);
   return err instanceof Error ? new Error(err.message) : new Error(String(err));
 }
 
