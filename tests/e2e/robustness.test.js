@@ -457,3 +457,20 @@ test('util.inspect at every depth, console.log and JSON.stringify of a credentia
     assert.ok(!JSON.stringify(c._driven).includes(SENTINEL));
   }
 });
+
+// --- D5: huge inputs ------------------------------------------------------------------------
+
+test('a huge scope is a typed error naming what is too large, and the credential keeps working', async () => {
+  const s = await startFakeEndpoint();
+  servers.push(s);
+  s.setHandler(() => ({ status: 200, body: { access_token: 'after-huge', expires_on: String(Math.floor(Date.now() / 1000) + 3600) } }));
+  setAzureEnv({ IDENTITY_ENDPOINT: `${s.url}/msi/token`, IDENTITY_HEADER: 'h' });
+  const cred = new azcred.ManagedIdentityCredential();
+  await assert.rejects(cred.getToken('x'.repeat(20_000_000)), (e) => {
+    assert.equal(e.message, 'scopes is too large: at most 65536 bytes are accepted');
+    return true;
+  });
+  await assert.rejects(cred.getToken(Array(1000).fill(STORAGE)), /scopes is too large: at most 256 scopes/);
+  assert.equal((await cred.getToken(STORAGE)).token, 'after-huge');
+  assert.equal(s.requests.length, 1, 'nothing was sent for the refused requests');
+});
