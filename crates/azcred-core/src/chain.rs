@@ -17,7 +17,7 @@ use crate::token::AccessToken;
 pub(crate) const AGGREGATE_MESSAGE: &str = "ChainedTokenCredential authentication failed.";
 
 /// One credential of a chain.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Member {
     /// The reference's class name.
     pub(crate) name: String,
@@ -61,7 +61,7 @@ pub(crate) fn member_key(members: &[Member], member: usize, key: CacheKey) -> Ca
 }
 
 /// Whether a member can be tried.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum Slot {
     /// Configured: try it.
     Ready(Arc<dyn Source>),

@@ -175,6 +175,43 @@ impl Credential {
         })
     }
 
+    /// A `ChainedTokenCredential` over core credentials: their members in order, tried as the
+    /// reference's chain tries its sources (the first token wins; a member that is unavailable,
+    /// or needs interaction, is skipped; any other error stops the chain and is the chain's
+    /// error). A credential that is itself a chain (`DefaultAzureCredential`) gives its members,
+    /// in its order. The chain has a cache of its own; each credential's requests, deadlines and
+    /// user agent are as they were built.
+    pub fn chain(credentials: Vec<Self>, seed: u64) -> Result<Self, ConfigError> {
+        let Some(first) = credentials.first() else {
+            return Err(ConfigError::invalid(
+                "ChainedTokenCredential needs at least one credential",
+            ));
+        };
+        let context = Arc::new(ChainContext {
+            label: Some("ChainedTokenCredential"),
+            ..(*first.context).clone()
+        });
+        let level = first.log.level();
+        let members: Vec<Member> = credentials
+            .iter()
+            .flat_map(|c| c.members.iter().cloned())
+            .collect();
+        Ok(Self {
+            context,
+            log: Log::new(level),
+            name: "ChainedTokenCredential".to_owned(),
+            members: members.into(),
+            mode: Mode::Walk,
+            sticky_enabled: false,
+            sticky: None,
+            cache: TokenCache::new(crate::cache::CachePolicy::Credential),
+            inflight: HashMap::new(),
+            owner: Arc::new(()),
+            next_flow: 1,
+            rng: Rng::new(seed),
+        })
+    }
+
     /// Changes which log records this credential and the flows it starts from now on make
     /// (`None`: none).
     pub fn set_log_level(&mut self, level: Option<LogLevel>) {

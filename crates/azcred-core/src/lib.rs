@@ -14,30 +14,58 @@
 //!
 //! Time is milliseconds since the epoch ([`Timestamp`]), passed in on every call.
 //!
-//! ```
-//! use azcred_core::{Action, Begin, Credential, EnvSnapshot, HttpResponse, Options, Reply, Step,
-//!                   Timestamp, TokenRequest};
+//! Rust programs build credentials with the typed constructors ([`Credential::managed_identity`],
+//! [`Credential::client_secret`], [`Credential::azure_cli`], ... and [`Credential::chain`] over
+//! them); the camelCase [`Options`] union is the JS bindings' input format. A complete driver
+//! loop, with the IO scripted: a chain of managed identity (not configured here) and the Azure
+//! CLI.
 //!
-//! let env = EnvSnapshot::from_pairs([
-//!     ("IDENTITY_ENDPOINT", "http://127.0.0.1:4000/msi/token"),
-//!     ("IDENTITY_HEADER", "s3cret"),
-//! ]);
-//! let mut cred = Credential::new("ManagedIdentityCredential", &Options::default(), &env, 1).unwrap();
+//! ```
+//! use azcred_core::{Action, Begin, Credential, DeveloperToolOptions, EnvSnapshot,
+//!                   ManagedIdentityOptions, ProcessOutput, Reply, Secret, Step, Timestamp,
+//!                   TokenRequest};
+//!
+//! let env = EnvSnapshot::from_pairs([("PATH", "/usr/bin")]);
+//! let mut cred = Credential::chain(
+//!     vec![
+//!         Credential::managed_identity(ManagedIdentityOptions::default(), &env, 1).unwrap(),
+//!         Credential::azure_cli(DeveloperToolOptions::default(), &env, 2).unwrap(),
+//!     ],
+//!     3,
+//! )
+//! .unwrap();
 //! let now = Timestamp::from_secs(1_700_000_000);
-//! let Begin::Start { mut flow, .. } = cred.begin(TokenRequest::new(["https://storage.azure.com/.default"]), now)
-//! else { unreachable!() };
+//! let request = TokenRequest::new(["https://storage.azure.com/.default"]);
+//! let Begin::Start { mut flow, .. } = cred.begin(request.clone(), now) else { unreachable!() };
 //! let token = loop {
 //!     match flow.poll(now) {
-//!         Step::Perform { action: Action::Http { request, .. } } => {
-//!             assert!(request.url.starts_with("http://127.0.0.1:4000/msi/token?api-version=2019-08-01"));
-//!             let body = r#"{"access_token":"t","expires_on":"1700003600"}"#;
-//!             flow.handle(Reply::Http(HttpResponse::new(200, body)), now).unwrap();
+//!         // The driver performs each action and reports what happened.
+//!         Step::Perform { action: Action::Http { .. } } => {
+//!             // Nothing answers where IMDS would be.
+//!             let refused = azcred_core::IoFailure::new(azcred_core::IoFailureKind::Refused, "refused");
+//!             flow.handle(Reply::Failed(refused), now).unwrap();
 //!         }
+//!         Step::Perform { action: Action::ReadFile { .. } } => {
+//!             // No Azure Arc agent on this machine.
+//!             let absent = azcred_core::IoFailure::new(azcred_core::IoFailureKind::NotFound, "absent");
+//!             flow.handle(Reply::Failed(absent), now).unwrap();
+//!         }
+//!         Step::Perform { action: Action::Run { program, args, .. } } => {
+//!             assert!(program.ends_with("az"));
+//!             assert_eq!(args[..3], ["account", "get-access-token", "--output"]);
+//!             let stdout = r#"{"accessToken":"t","expires_on":1700003600,"tokenType":"Bearer"}"#;
+//!             let output = ProcessOutput { exit_code: Some(0), stdout: Secret::new(stdout), stderr: String::new() };
+//!             flow.handle(Reply::Ran(output), now).unwrap();
+//!         }
+//!         Step::Wait { until } => panic!("no retries are scripted (until {until:?})"),
 //!         Step::Finished => break cred.finish(*flow, now).unwrap(),
 //!         other => panic!("unexpected {other:?}"),
 //!     }
 //! };
+//! assert_eq!(token.token.expose(), "t");
 //! assert_eq!(token.expires_on, Timestamp::from_secs(1_700_003_600));
+//! // The next call is answered from the cache, with no IO.
+//! assert!(matches!(cred.begin(request, now), Begin::Cached(_)));
 //! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -45,6 +73,7 @@
 // on a hot path.
 #![allow(clippy::result_large_err)]
 
+mod api;
 mod authority;
 mod cache;
 mod certificate;
@@ -74,6 +103,10 @@ mod token;
 #[cfg(feature = "serde")]
 pub mod wire;
 
+pub use api::{
+    CertificateSource, DefaultOptions, DeveloperToolOptions, EntraOptions, Kind,
+    ManagedIdentityOptions, UserAssignedId,
+};
 pub use cache::MAX_CACHED_TOKENS;
 pub use credential::{Begin, Credential, Flow, FlowId, MemberReport};
 pub use env::{EnvSnapshot, HostInfo, Platform};
