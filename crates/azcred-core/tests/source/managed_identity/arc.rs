@@ -1,11 +1,9 @@
 //! Scenario tests for Azure Arc managed identity: detection (variables, or the agent binary),
 //! the 401 challenge with its key-file checks, and the user-assigned confirmation.
 
-mod support;
-
+use crate::support::*;
 use azcred_core::{ErrorKind, HttpResponse, IoFailure, IoFailureKind, Platform, Reply, Secret};
 use serde_json::json;
-use support::*;
 
 const ARC_URL: &str = "http://localhost:40342/metadata/identity/oauth2/token";
 const ARC_ENV: &[(&str, &str)] = &[
