@@ -195,8 +195,9 @@ class Driven {
     };
     if (typeof options.claims === 'string') request.claims = options.claims;
     if (typeof options.tenantId === 'string') request.tenantId = options.tenantId;
+    // As given: the core reads it as the reference does (floored, clamped, a numeric string).
     const timeout = options.requestOptions && options.requestOptions.timeout;
-    if (typeof timeout === 'number' && Number.isFinite(timeout)) request.timeoutMs = Math.max(0, Math.floor(timeout));
+    if (timeout !== undefined && timeout !== null) request.timeoutMs = timeout;
 
     const requestJson = JSON.stringify(request);
     const now = Date.now();

@@ -37,8 +37,7 @@ fn millis<'de, D: Deserializer<'de>>(d: D, what: &'static str) -> Result<Option<
     match number(d, what)? {
         None => Ok(None),
         Some(f) if f.is_nan() || f < 0.0 => Err(de::Error::custom(what)),
-        // Floored, clamped (`as` saturates; +inf is clamped too).
-        Some(f) => Ok(Some((f.floor() as u64).min(MAX_TIMER_MS))),
+        Some(f) => Ok(Some(millis_of(f))),
     }
 }
 
@@ -50,6 +49,13 @@ fn count<'de, D: Deserializer<'de>>(d: D, what: &'static str) -> Result<Option<u
         Some(f) if f <= 0.0 => Ok(Some(0)),
         Some(f) => Ok(Some(f.ceil() as u32)),
     }
+}
+
+/// A number of ms as a timer takes it: floored and clamped (`as` saturates; +inf is clamped
+/// too).
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn millis_of(f: f64) -> u64 {
+    (f.floor() as u64).min(MAX_TIMER_MS)
 }
 
 macro_rules! reader {
@@ -79,12 +85,18 @@ reader!(
     u64,
     "retryOptions.maxRetryDelayInMs must be a number of milliseconds"
 );
-reader!(
-    request_timeout,
-    millis,
-    u64,
-    "requestOptions.timeout must be a number of milliseconds"
-);
+/// Reads `requestOptions.timeout` as the reference's pipeline does: a usable number of ms is
+/// floored and clamped; anything else (zero, negative, not a number) means no timeout of the
+/// caller's, so the default applies. `getToken` never fails over it.
+pub(crate) fn request_timeout<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let v = Value::deserialize(d)?;
+    let ms = match &v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    Ok(ms.filter(|f| *f > 0.0 && !f.is_nan()).map(millis_of))
+}
 reader!(
     max_retries,
     count,
