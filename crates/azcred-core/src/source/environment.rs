@@ -8,7 +8,7 @@ use crate::error::{ConfigError, ErrorKind, Misuse, TokenError};
 use crate::io::Reply;
 use crate::options::Options;
 use crate::secret::Secret;
-use crate::source::entra::{self, Entra, Pem, Proof};
+use crate::source::entra::{self, Entra, Grant, Pem, Proof};
 use crate::source::{Decided, Source, SourceFlow, SourceStep, StartContext, TokenRequest};
 use crate::tenant::{INVALID_TENANT_MESSAGE, is_valid_tenant};
 use crate::time::Timestamp;
@@ -55,8 +55,12 @@ pub(crate) fn environment(
         return Ok(Environment { inner: None });
     };
     // The reference's precedence: secret, then certificate, then username and password.
-    let (name, proof) = if let Some(secret) = env.get("AZURE_CLIENT_SECRET") {
-        ("ClientSecretCredential", Proof::Secret(Secret::new(secret)))
+    let (name, proof, grant) = if let Some(secret) = env.get("AZURE_CLIENT_SECRET") {
+        (
+            "ClientSecretCredential",
+            Proof::Secret(Secret::new(secret)),
+            Grant::ClientCredentials,
+        )
     } else if let Some(path) = env.get("AZURE_CLIENT_CERTIFICATE_PATH") {
         let proof = Proof::Certificate {
             pem: Pem::Path(path.to_owned()),
@@ -66,20 +70,24 @@ pub(crate) fn environment(
                 .map(Secret::new),
             send_chain,
         };
-        ("ClientCertificateCredential", proof)
+        (
+            "ClientCertificateCredential",
+            proof,
+            Grant::ClientCredentials,
+        )
     } else if let (Some(username), Some(password)) =
         (env.get("AZURE_USERNAME"), env.get("AZURE_PASSWORD"))
     {
         // The username/password grant: deprecated by the reference (no MFA).
-        let proof = Proof::Password {
+        let grant = Grant::Password {
             username: username.to_owned(),
             password: Secret::new(password),
         };
-        ("UsernamePasswordCredential", proof)
+        ("UsernamePasswordCredential", Proof::None, grant)
     } else {
         return Ok(Environment { inner: None });
     };
-    let inner = entra::for_environment(name, tenant, client, proof, allowed, options, env)?;
+    let inner = entra::for_environment(name, tenant, client, proof, grant, allowed, options, env)?;
     Ok(Environment { inner: Some(inner) })
 }
 

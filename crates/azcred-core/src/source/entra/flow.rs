@@ -17,7 +17,7 @@ use crate::source::{
 use crate::time::Timestamp;
 use crate::token::{AccessToken, parse_token_response};
 
-use super::request::{Pem, Planned, Proof, RequestParts};
+use super::request::{Grant, Pem, Planned, Proof, RequestParts};
 use super::response::{aborted, describe_error};
 use super::{
     ATTEMPT_TIMEOUT, CERTIFICATE_MAX_BYTES, Entra, TOKEN_FILE_MAX_BYTES, WORKLOAD, assertion,
@@ -36,7 +36,7 @@ pub(super) fn start(
     let mut rng = Rng::new(ctx.seed);
     let correlation = jwt::uuid_v4(&mut rng);
     let stage = match &source.proof {
-        Proof::Secret(_) | Proof::Password { .. } => Stage::Request,
+        Proof::None | Proof::Secret(_) => Stage::Request,
         Proof::Certificate {
             pem: Pem::Path(path),
             ..
@@ -66,6 +66,7 @@ pub(super) fn start(
         name: source.name,
         client_id: source.client_id.clone(),
         proof: source.proof.clone(),
+        grant: source.grant.clone(),
         planned,
         correlation,
         proxy,
@@ -103,6 +104,7 @@ struct EntraFlow {
     name: &'static str,
     client_id: String,
     proof: Proof,
+    grant: Grant,
     planned: Planned,
     correlation: String,
     proxy: Option<Secret>,
@@ -140,7 +142,10 @@ impl EntraFlow {
     /// assertion, the proxy's credentials), in every encoding, replaced before shortening.
     fn scrub(&self, text: &str, max: usize) -> String {
         let mut scrubber = Scrubber::new();
-        if let Proof::Secret(s) | Proof::Password { password: s, .. } = &self.proof {
+        if let Proof::Secret(s) = &self.proof {
+            scrubber.add(s);
+        }
+        if let Some(s) = self.grant.secret() {
             scrubber.add(s);
         }
         if let Some(a) = &self.assertion {
@@ -155,6 +160,7 @@ impl EntraFlow {
     fn token_request(&self) -> HttpRequest {
         RequestParts {
             client_id: &self.client_id,
+            grant: &self.grant,
             proof: &self.proof,
             planned: &self.planned,
             correlation: &self.correlation,

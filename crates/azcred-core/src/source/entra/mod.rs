@@ -42,7 +42,7 @@ use crate::secret::Secret;
 use crate::source::{Source, SourceFlow, StartContext, TokenRequest};
 use crate::tenant::{INVALID_TENANT_MESSAGE, TenantPolicy, is_valid_tenant};
 
-pub(crate) use request::{Pem, Proof};
+pub(crate) use request::{Grant, Pem, Proof};
 
 /// Each attempt of a token request gives up after this (the reference sets no limit; Entra
 /// answers in well under a second, so this only ends hung connections).
@@ -72,17 +72,20 @@ pub(crate) struct Entra {
     tenants: TenantPolicy,
     host: AuthorityHost,
     proof: Proof,
+    grant: Grant,
     proxy: ProxyConfig,
     retry: RetryPolicy,
 }
 
 /// The shared part of every Entra constructor: the tenant syntax check (plain `Error`), then the
 /// authority host (https only), as the reference's `createMsalClient` does them.
+#[allow(clippy::too_many_arguments)]
 fn build(
     name: &'static str,
     tenant: &str,
     client_id: &str,
     proof: Proof,
+    grant: Grant,
     allowed: Vec<String>,
     options: &Options,
     env: &EnvSnapshot,
@@ -98,6 +101,7 @@ fn build(
         tenants: TenantPolicy::new(Some(tenant.to_owned()), allowed, env),
         host,
         proof,
+        grant,
         proxy: ProxyConfig::new(options, env)?,
         retry: RetryPolicy {
             max_retries: r.max_retries.unwrap_or(DEFAULT_RETRIES),
@@ -145,6 +149,7 @@ pub(crate) fn client_secret(options: &Options, env: &EnvSnapshot) -> Result<Entr
         tenant,
         client,
         proof,
+        Grant::ClientCredentials,
         allowed_tenants(options),
         options,
         env,
@@ -193,6 +198,7 @@ pub(crate) fn client_certificate(
         tenant,
         client,
         proof,
+        Grant::ClientCredentials,
         allowed_tenants(options),
         options,
         env,
@@ -214,6 +220,7 @@ pub(crate) fn client_assertion(options: &Options, env: &EnvSnapshot) -> Result<E
         tenant,
         client,
         Proof::Callback,
+        Grant::ClientCredentials,
         allowed_tenants(options),
         options,
         env,
@@ -249,6 +256,7 @@ fn workload(
         tenant,
         client,
         proof,
+        Grant::ClientCredentials,
         allowed_tenants(options),
         options,
         env,
@@ -320,16 +328,18 @@ pub(crate) fn token_exchange(
 
 /// Builds the secret, certificate or username/password source of `EnvironmentCredential`, which passes
 /// its own allow-list (option or `AZURE_ADDITIONALLY_ALLOWED_TENANTS`).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn for_environment(
     name: &'static str,
     tenant: &str,
     client: &str,
     proof: Proof,
+    grant: Grant,
     allowed: Vec<String>,
     options: &Options,
     env: &EnvSnapshot,
 ) -> Result<Entra, ConfigError> {
-    build(name, tenant, client, proof, allowed, options, env)
+    build(name, tenant, client, proof, grant, allowed, options, env)
 }
 
 impl Entra {
@@ -350,15 +360,16 @@ impl Source for Entra {
     }
 
     fn describe(&self) -> String {
-        let how = match &self.proof {
-            Proof::Secret(_) => "a client secret".to_owned(),
-            Proof::Certificate {
-                pem: Pem::Path(p), ..
-            } => format!("the certificate in {p}"),
-            Proof::Certificate { .. } => "a PEM certificate".to_owned(),
-            Proof::Callback => "assertions from its getAssertion callback".to_owned(),
-            Proof::TokenFile(p) => format!("the federated token in {p}"),
-            Proof::Password { username, .. } => format!("the password of {username}"),
+        let how = match (&self.grant, &self.proof) {
+            (Grant::Password { username, .. }, _) => format!("the password of {username}"),
+            (Grant::OnBehalfOf { .. }, _) => {
+                "a user's assertion, on behalf of that user".to_owned()
+            }
+            (Grant::AuthorizationCode { .. }, _) => "an authorization code".to_owned(),
+            (Grant::DeviceCode { .. } | Grant::RefreshToken { .. }, _) => {
+                "a user's sign-in".to_owned()
+            }
+            (_, p) => Self::describe_proof(p),
         };
         format!(
             "app {} in tenant {} with {how}, from {}",
@@ -370,6 +381,21 @@ impl Source for Entra {
 
     fn start(&self, request: &TokenRequest, ctx: StartContext) -> Box<dyn SourceFlow> {
         flow::start(self, request, ctx)
+    }
+}
+
+impl Entra {
+    fn describe_proof(proof: &Proof) -> String {
+        match proof {
+            Proof::None => "no client secret (a public client)".to_owned(),
+            Proof::Secret(_) => "a client secret".to_owned(),
+            Proof::Certificate {
+                pem: Pem::Path(p), ..
+            } => format!("the certificate in {p}"),
+            Proof::Certificate { .. } => "a PEM certificate".to_owned(),
+            Proof::Callback => "assertions from its getAssertion callback".to_owned(),
+            Proof::TokenFile(p) => format!("the federated token in {p}"),
+        }
     }
 }
 
