@@ -36,10 +36,11 @@ fn the_oidc_token_is_asked_for_then_exchanged_as_a_client_assertion() {
         run.transcript,
         [
             format!("POST {OIDC}?api-version=7.1&serviceConnectionId={CONNECTION}"),
-            format!("POST {}?client-request-id={}", token_endpoint(TENANT), {
-                let id = field(run.requests()[1], "client-request-id").unwrap();
-                id
-            }),
+            format!(
+                "POST {}?client-request-id={}",
+                token_endpoint(TENANT),
+                field(run.requests()[1], "client-request-id").unwrap()
+            ),
         ]
     );
     let oidc = run.requests()[0];
