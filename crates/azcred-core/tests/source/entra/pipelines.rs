@@ -127,7 +127,7 @@ fn an_answer_without_an_oidc_token_is_an_authentication_error_with_its_status() 
             headers
                 .iter()
                 .find(|(n, _)| *n == name)
-                .map_or("null".to_owned(), |(_, v)| format!("\"{v}\""))
+                .map_or_else(|| "null".to_owned(), |(_, v)| format!("\"{v}\""))
         };
         // Keys in the reference's order: status, bodyAsText, headers.
         let details = format!(
