@@ -1,0 +1,298 @@
+'use strict';
+// The web build (azcred/web) in the real runtimes it is for, each against a fake Entra token
+// endpoint over HTTPS on 127.0.0.1 with the test CA: Cloudflare's workerd (a worker bundled as
+// wrangler bundles it, `azcred` resolved through the package's `workerd` condition, the .wasm
+// file a module of the worker), Deno with --allow-net=127.0.0.1 and no other permission
+// (importing the web build by path), and headless Chromium (a page that imports the browser
+// bundle; the fake answers CORS). Each gets a token with ClientSecretCredential, is refused for
+// a wrong secret with the Node build's error class, and makes one call through
+// getBearerTokenProvider.
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const net = require('node:net');
+const http = require('node:http');
+const path = require('node:path');
+const crypto = require('node:crypto');
+const { spawn } = require('node:child_process');
+
+const { ensureTestCa } = require('../support/tls');
+const { startFakeEndpoint } = require('../support/fake-endpoint');
+const { aadError } = require('../support/entra');
+
+const NPM = path.resolve(__dirname, '..', '..', 'npm');
+const BIN = path.resolve(__dirname, '..', 'node_modules', '.bin');
+const TENANT = 'abc0e0e0-0000-4000-8000-000000000001';
+const CLIENT = 'abc0e0e0-0000-4000-8000-0000000000c1';
+const SECRET = 'sentinel-web-client-secret-42';
+const STORAGE = 'https://storage.azure.com/.default';
+const VAULT = 'https://vault.azure.net/.default';
+const RUN_DEADLINE_MS = 60000;
+
+let tls;
+let dir;
+let entra;
+let issued = 0;
+
+/** The fake Entra token endpoint, with the CORS answers a browser needs. */
+function handler(req) {
+  const cors = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': '*', 'Access-Control-Allow-Methods': 'POST', 'Access-Control-Expose-Headers': '*' };
+  if (req.method === 'OPTIONS') return { status: 204, headers: cors, body: '' };
+  const withCors = (a) => ({ ...a, headers: { ...cors, ...(a.headers || {}) } });
+  const m = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(req.path);
+  if (!m || req.method !== 'POST') return withCors({ status: 404, body: { error: 'not_found' } });
+  const form = new URLSearchParams(req.body);
+  if (form.get('grant_type') !== 'client_credentials' || form.get('client_id') !== CLIENT) {
+    return withCors(aadError(400, 'unauthorized_client', 700016, 'unknown app'));
+  }
+  if (form.get('client_secret') !== SECRET) return withCors(aadError(401, 'invalid_client', 7000215, 'Invalid client secret provided.'));
+  issued += 1;
+  return withCors({ status: 200, body: { token_type: 'Bearer', expires_in: 3599, access_token: `web-token-${issued}-${form.get('scope')}` } });
+}
+
+before(async () => {
+  tls = ensureTestCa();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'azcred-web-'));
+  entra = await startFakeEndpoint({ tls: { key: tls.key, cert: tls.cert } });
+  entra.setHandler(handler);
+  assert.ok(fs.existsSync(path.join(NPM, 'web', 'dist', 'deno.mjs')), 'the web build is built (npm run build:web)');
+});
+
+after(async () => {
+  if (entra) await entra.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  if (tls) tls.cleanup();
+});
+
+/** The program every runtime runs: returns what it saw, as JSON-able data. */
+const PROGRAM = `
+async function scenario(azcred, authorityHost) {
+  const out = { backend: azcred.backend };
+  const cred = new azcred.ClientSecretCredential(${JSON.stringify(TENANT)}, ${JSON.stringify(CLIENT)}, ${JSON.stringify(SECRET)}, { authorityHost });
+  const t = await cred.getToken(${JSON.stringify(STORAGE)});
+  out.token = t.token;
+  out.expiresInMinutes = Math.round((t.expiresOnTimestamp - Date.now()) / 60000);
+  out.cached = (await cred.getToken(${JSON.stringify(STORAGE)})).token === t.token;
+  const provider = azcred.getBearerTokenProvider(cred, ${JSON.stringify(VAULT)});
+  out.bearer = await provider();
+  try {
+    await new azcred.ClientSecretCredential(${JSON.stringify(TENANT)}, ${JSON.stringify(CLIENT)}, 'wrong', { authorityHost }).getToken(${JSON.stringify(STORAGE)});
+    out.wrong = 'no error';
+  } catch (e) {
+    out.wrong = { name: e.name, isClass: e instanceof azcred.AuthenticationRequiredError, message: e.message };
+  }
+  return out;
+}
+`;
+
+function checkOutcome(out, runtime) {
+  assert.equal(out.backend, 'wasm', runtime);
+  assert.match(out.token, /^web-token-\d+-https:\/\/storage\.azure\.com\/\.default$/, runtime);
+  assert.equal(out.expiresInMinutes, 60, runtime);
+  assert.equal(out.cached, true, `${runtime}: the second getToken is served from the cache`);
+  assert.match(out.bearer, /^web-token-\d+-https:\/\/vault\.azure\.net\/\.default$/, runtime);
+  assert.equal(out.wrong.name, 'AuthenticationRequiredError', `${runtime}: ${JSON.stringify(out.wrong)}`);
+  assert.equal(out.wrong.isClass, true, runtime);
+  assert.match(out.wrong.message, /^invalid_client: Error\(s\): 7000215 - /, runtime);
+  assert.ok(!out.wrong.message.includes(SECRET), runtime);
+}
+
+/** Runs a program to its end (killed at a deadline), without blocking this process, which
+ * serves the fake endpoint; resolves to its exit status and output. */
+function runToEnd(program, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_DEADLINE_MS);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+test('Deno with --allow-net=127.0.0.1 only: the web build imported by path gets a token', async () => {
+  const script = path.join(dir, 'deno-test.mjs');
+  fs.writeFileSync(script, `import * as azcred from ${JSON.stringify(path.join(NPM, 'web', 'dist', 'deno.mjs'))};
+${PROGRAM}
+console.log(JSON.stringify(await scenario(azcred, ${JSON.stringify(entra.url)})));
+`);
+  const env = { PATH: process.env.PATH, HOME: dir, DENO_DIR: path.join(dir, 'deno-cache'), NO_COLOR: '1' };
+  const r = await runToEnd(path.join(BIN, 'deno'), ['run', '--no-prompt', '--allow-net=127.0.0.1', '--cert', tls.ca, script], { env });
+  assert.equal(r.status, 0, r.stderr);
+  checkOutcome(JSON.parse(r.stdout.trim().split('\n').at(-1)), 'Deno');
+});
+
+test('workerd: a worker that imports azcred (the workerd condition) gets a token', async () => {
+  // The worker bundled as wrangler bundles it: esbuild with the workerd conditions, azcred from
+  // node_modules, the .wasm file and the wasm-bindgen glue left as modules of the worker.
+  const app = path.join(dir, 'worker');
+  fs.mkdirSync(path.join(app, 'node_modules'), { recursive: true });
+  fs.symlinkSync(NPM, path.join(app, 'node_modules', 'azcred'), 'dir');
+  fs.writeFileSync(path.join(app, 'worker.mjs'), `import * as azcred from 'azcred';
+${PROGRAM}
+export default {
+  async fetch(request, env) {
+    try {
+      return Response.json(await scenario(azcred, env.AUTHORITY_HOST));
+    } catch (e) {
+      return Response.json({ failed: String(e && e.stack || e) }, { status: 500 });
+    }
+  },
+};
+`);
+  const esbuild = require(path.join(NPM, 'node_modules', 'esbuild'));
+  const dist = path.join(NPM, 'web', 'dist');
+  await esbuild.build({
+    entryPoints: [path.join(app, 'worker.mjs')],
+    outfile: path.join(app, 'out', 'worker.mjs'),
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    conditions: ['workerd', 'worker', 'browser'],
+    preserveSymlinks: true,
+    logLevel: 'warning',
+    plugins: [{
+      name: 'wasm-modules',
+      setup(build) {
+        build.onResolve({ filter: /^\.\/azcred_web_bg\.(js|wasm)$/ }, (args) => ({ path: args.path, external: true }));
+      },
+    }],
+  });
+  fs.copyFileSync(path.join(dist, 'azcred_web_bg.js'), path.join(app, 'out', 'azcred_web_bg.js'));
+  fs.copyFileSync(path.join(dist, 'azcred_web_bg.wasm'), path.join(app, 'out', 'azcred_web_bg.wasm'));
+  fs.copyFileSync(tls.ca, path.join(app, 'out', 'ca.pem'));
+  const port = await freePort();
+  fs.writeFileSync(path.join(app, 'out', 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .worker),
+    (name = "loopback", network = (allow = ["public", "private", "local"], tlsOptions = (trustedCertificates = [embed "ca.pem"]))),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+const worker :Workerd.Worker = (
+  modules = [
+    (name = "worker.mjs", esModule = embed "worker.mjs"),
+    (name = "azcred_web_bg.js", esModule = embed "azcred_web_bg.js"),
+    (name = "azcred_web_bg.wasm", wasm = embed "azcred_web_bg.wasm"),
+  ],
+  bindings = [(name = "AUTHORITY_HOST", text = "${entra.url}")],
+  compatibilityDate = "2025-09-01",
+  globalOutbound = "loopback",
+);
+`);
+  const child = spawn(path.join(BIN, 'workerd'), ['serve', path.join(app, 'out', 'config.capnp'), '--verbose'], {
+    env: { PATH: process.env.PATH, HOME: dir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout.on('data', (c) => (log += c));
+  child.stderr.on('data', (c) => (log += c));
+  try {
+    const deadline = Date.now() + RUN_DEADLINE_MS;
+    let answer;
+    while (!answer) {
+      if (Date.now() > deadline) throw new Error(`workerd did not answer: ${log}`);
+      try {
+        answer = await getJson(`http://127.0.0.1:${port}/`);
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    assert.equal(answer.failed, undefined, `${answer.failed}\n${log}`);
+    checkOutcome(answer, 'workerd');
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+function getJson(url) {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { timeout: 20000 }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(body));
+        } catch (e) {
+          reject(e);
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+  });
+}
+
+/** The base64 SHA-256 of the server certificate's public key, for Chromium's SPKI allow-list. */
+function serverSpki() {
+  const cert = new crypto.X509Certificate(fs.readFileSync(tls.cert));
+  const der = cert.publicKey.export({ type: 'spki', format: 'der' });
+  return crypto.createHash('sha256').update(der).digest('base64');
+}
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
+
+test('headless Chromium: a page that imports the browser build gets a token', async () => {
+  assert.ok(CHROMIUM, 'Debian\'s chromium is installed (scripts/setup.sh installs it)');
+  // The page and the web build, served on 127.0.0.1 (another origin than the fake Entra).
+  const dist = path.join(NPM, 'web', 'dist');
+  const page = `<!doctype html><meta charset="utf-8"><script type="module">
+import * as azcred from '/dist/browser.mjs';
+${PROGRAM}
+scenario(azcred, ${JSON.stringify(entra.url)}).then((r) => { window.result = r; }, (e) => { window.result = { failed: String(e && e.stack || e) }; });
+</script>`;
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://127.0.0.1');
+    if (url.pathname === '/') {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      return res.end(page);
+    }
+    const file = path.join(dist, path.basename(url.pathname));
+    if (!url.pathname.startsWith('/dist/') || !fs.existsSync(file)) {
+      res.writeHead(404);
+      return res.end();
+    }
+    res.writeHead(200, { 'Content-Type': file.endsWith('.wasm') ? 'application/wasm' : 'text/javascript' });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { chromium } = require('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    timeout: RUN_DEADLINE_MS,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', `--ignore-certificate-errors-spki-list=${serverSpki()}`],
+  });
+  try {
+    const tab = await browser.newPage();
+    const errors = [];
+    tab.on('pageerror', (e) => errors.push(String(e)));
+    await tab.goto(`http://127.0.0.1:${server.address().port}/`, { timeout: RUN_DEADLINE_MS });
+    await tab.waitForFunction(() => window.result !== undefined, null, { timeout: RUN_DEADLINE_MS });
+    const out = await tab.evaluate(() => window.result);
+    assert.equal(out.failed, undefined, `${out.failed} ${errors.join(' ')}`);
+    checkOutcome(out, 'Chromium');
+  } finally {
+    await browser.close();
+    await new Promise((r) => server.close(r));
+  }
+});
