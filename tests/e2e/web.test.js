@@ -21,12 +21,14 @@ const { spawn } = require('node:child_process');
 const { ensureTestCa } = require('../support/tls');
 const { startFakeEndpoint } = require('../support/fake-endpoint');
 const { aadError } = require('../support/entra');
+const { makeAppCertificate, assertionProblems } = require('../support/app-cert');
 
 const NPM = path.resolve(__dirname, '..', '..', 'npm');
 const BIN = path.resolve(__dirname, '..', 'node_modules', '.bin');
 const TENANT = 'abc0e0e0-0000-4000-8000-000000000001';
 const CLIENT = 'abc0e0e0-0000-4000-8000-0000000000c1';
 const SECRET = 'sentinel-web-client-secret-42';
+const CERT_CLIENT = 'abc0e0e0-0000-4000-8000-0000000000c2';
 const STORAGE = 'https://storage.azure.com/.default';
 const VAULT = 'https://vault.azure.net/.default';
 const RUN_DEADLINE_MS = 60000;
@@ -35,6 +37,7 @@ let tls;
 let dir;
 let entra;
 let issued = 0;
+let cert;
 
 /** The fake Entra token endpoint, with the CORS answers a browser needs. */
 function handler(req) {
@@ -44,6 +47,13 @@ function handler(req) {
   const m = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(req.path);
   if (!m || req.method !== 'POST') return withCors({ status: 404, body: { error: 'not_found' } });
   const form = new URLSearchParams(req.body);
+  if (form.get('client_id') === CERT_CLIENT) {
+    // The PS256 assertion WebCrypto signed, checked as Entra checks it.
+    const problems = assertionProblems(form.get('client_assertion'), `${entra.url}/${m[1]}/oauth2/v2.0/token`, cert, CERT_CLIENT);
+    if (problems.length) return withCors(aadError(401, 'invalid_client', 700027, `Client assertion failed validation: ${problems.join(', ')}`));
+    issued += 1;
+    return withCors({ status: 200, body: { token_type: 'Bearer', expires_in: 3599, access_token: `web-cert-token-${issued}` } });
+  }
   if (form.get('grant_type') !== 'client_credentials' || form.get('client_id') !== CLIENT) {
     return withCors(aadError(400, 'unauthorized_client', 700016, 'unknown app'));
   }
@@ -57,6 +67,7 @@ before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'azcred-web-'));
   entra = await startFakeEndpoint({ tls: { key: tls.key, cert: tls.cert } });
   entra.setHandler(handler);
+  cert = makeAppCertificate(dir, 'unused');
   assert.ok(fs.existsSync(path.join(NPM, 'web', 'dist', 'deno.mjs')), 'the web build is built (npm run build:web)');
 });
 
@@ -67,7 +78,7 @@ after(async () => {
 });
 
 /** The program every runtime runs: returns what it saw, as JSON-able data. */
-const PROGRAM = `
+const program = () => `
 async function scenario(azcred, authorityHost) {
   const out = { backend: azcred.backend };
   const cred = new azcred.ClientSecretCredential(${JSON.stringify(TENANT)}, ${JSON.stringify(CLIENT)}, ${JSON.stringify(SECRET)}, { authorityHost });
@@ -83,6 +94,19 @@ async function scenario(azcred, authorityHost) {
   } catch (e) {
     out.wrong = { name: e.name, isClass: e instanceof azcred.AuthenticationRequiredError, message: e.message };
   }
+  // A certificate as PEM text: the assertion signed with WebCrypto.
+  const pem = ${JSON.stringify(fs.readFileSync(cert.plain, 'utf8'))};
+  const byCert = new azcred.ClientCertificateCredential(${JSON.stringify(TENANT)}, ${JSON.stringify(CERT_CLIENT)}, { certificate: pem }, { authorityHost });
+  out.certToken = (await byCert.getToken(${JSON.stringify(STORAGE)})).token;
+  // DefaultAzureCredential with an explicit environment (IMDS on a closed loopback port) and
+  // nothing configured: every member is unavailable, the developer tools because the runtime
+  // cannot run programs.
+  try {
+    await new azcred.DefaultAzureCredential({ env: { AZCRED_IMDS_ENDPOINT: 'http://127.0.0.1:9' } }).getToken(${JSON.stringify(STORAGE)});
+    out.dac = 'no error';
+  } catch (e) {
+    out.dac = { name: e.name, message: e.message };
+  }
   return out;
 }
 `;
@@ -97,6 +121,11 @@ function checkOutcome(out, runtime) {
   assert.equal(out.wrong.isClass, true, runtime);
   assert.match(out.wrong.message, /^invalid_client: Error\(s\): 7000215 - /, runtime);
   assert.ok(!out.wrong.message.includes(SECRET), runtime);
+  assert.match(out.certToken, /^web-cert-token-\d+$/, `${runtime}: the WebCrypto-signed assertion is valid`);
+  // As the reference's chain: every member unavailable is an AggregateAuthenticationError.
+  assert.equal(out.dac.name, 'AggregateAuthenticationError', `${runtime}: ${JSON.stringify(out.dac)}`);
+  assert.match(out.dac.message, /Azure CLI cannot be run here: this runtime cannot start processes\./, runtime);
+  assert.match(out.dac.message, /ManagedIdentityCredential: .*IMDS endpoint, but it is not available/, runtime);
 }
 
 /** Runs a program to its end (killed at a deadline), without blocking this process, which
@@ -131,7 +160,7 @@ function freePort() {
 test('Deno with --allow-net=127.0.0.1 only: the web build imported by path gets a token', async () => {
   const script = path.join(dir, 'deno-test.mjs');
   fs.writeFileSync(script, `import * as azcred from ${JSON.stringify(path.join(NPM, 'web', 'dist', 'deno.mjs'))};
-${PROGRAM}
+${program()}
 console.log(JSON.stringify(await scenario(azcred, ${JSON.stringify(entra.url)})));
 `);
   const env = { PATH: process.env.PATH, HOME: dir, DENO_DIR: path.join(dir, 'deno-cache'), NO_COLOR: '1' };
@@ -147,7 +176,7 @@ test('workerd: a worker that imports azcred (the workerd condition) gets a token
   fs.mkdirSync(path.join(app, 'node_modules'), { recursive: true });
   fs.symlinkSync(NPM, path.join(app, 'node_modules', 'azcred'), 'dir');
   fs.writeFileSync(path.join(app, 'worker.mjs'), `import * as azcred from 'azcred';
-${PROGRAM}
+${program()}
 export default {
   async fetch(request, env) {
     try {
@@ -257,7 +286,7 @@ test('headless Chromium: a page that imports the browser build gets a token', as
   const dist = path.join(NPM, 'web', 'dist');
   const page = `<!doctype html><meta charset="utf-8"><script type="module">
 import * as azcred from '/dist/browser.mjs';
-${PROGRAM}
+${program()}
 scenario(azcred, ${JSON.stringify(entra.url)}).then((r) => { window.result = r; }, (e) => { window.result = { failed: String(e && e.stack || e) }; });
 </script>`;
   const server = http.createServer((req, res) => {
