@@ -12,19 +12,16 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
-const net = require('node:net');
 const http = require('node:http');
 const path = require('node:path');
 const crypto = require('node:crypto');
-const { spawn } = require('node:child_process');
 
 const { ensureTestCa } = require('../support/tls');
 const { startFakeEndpoint } = require('../support/fake-endpoint');
 const { aadError } = require('../support/entra');
 const { makeAppCertificate, assertionProblems } = require('../support/app-cert');
+const { NPM, buildWorker, askWorkerOnce, runDeno } = require('../support/web-runtimes');
 
-const NPM = path.resolve(__dirname, '..', '..', 'npm');
-const BIN = path.resolve(__dirname, '..', 'node_modules', '.bin');
 const TENANT = 'abc0e0e0-0000-4000-8000-000000000001';
 const CLIENT = 'abc0e0e0-0000-4000-8000-0000000000c1';
 const SECRET = 'sentinel-web-client-secret-42';
@@ -128,54 +125,19 @@ function checkOutcome(out, runtime) {
   assert.match(out.dac.message, /ManagedIdentityCredential: .*IMDS endpoint, but it is not available/, runtime);
 }
 
-/** Runs a program to its end (killed at a deadline), without blocking this process, which
- * serves the fake endpoint; resolves to its exit status and output. */
-function runToEnd(program, args, options = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_DEADLINE_MS);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 test('Deno with --allow-net=127.0.0.1 only: the web build imported by path gets a token', async () => {
   const script = path.join(dir, 'deno-test.mjs');
   fs.writeFileSync(script, `import * as azcred from ${JSON.stringify(path.join(NPM, 'web', 'dist', 'deno.mjs'))};
 ${program()}
 console.log(JSON.stringify(await scenario(azcred, ${JSON.stringify(entra.url)})));
 `);
-  const env = { PATH: process.env.PATH, HOME: dir, DENO_DIR: path.join(dir, 'deno-cache'), NO_COLOR: '1' };
-  const r = await runToEnd(path.join(BIN, 'deno'), ['run', '--no-prompt', '--allow-net=127.0.0.1', '--cert', tls.ca, script], { env });
+  const r = await runDeno(script, { caFile: tls.ca, home: dir });
   assert.equal(r.status, 0, r.stderr);
   checkOutcome(JSON.parse(r.stdout.trim().split('\n').at(-1)), 'Deno');
 });
 
 test('workerd: a worker that imports azcred (the workerd condition) gets a token', async () => {
-  // The worker bundled as wrangler bundles it: esbuild with the workerd conditions, azcred from
-  // node_modules, the .wasm file and the wasm-bindgen glue left as modules of the worker.
-  const app = path.join(dir, 'worker');
-  fs.mkdirSync(path.join(app, 'node_modules'), { recursive: true });
-  fs.symlinkSync(NPM, path.join(app, 'node_modules', 'azcred'), 'dir');
-  fs.writeFileSync(path.join(app, 'worker.mjs'), `import * as azcred from 'azcred';
+  const worker = await buildWorker(path.join(dir, 'worker'), `import * as azcred from 'azcred';
 ${program()}
 export default {
   async fetch(request, env) {
@@ -186,90 +148,11 @@ export default {
     }
   },
 };
-`);
-  const esbuild = require(path.join(NPM, 'node_modules', 'esbuild'));
-  const dist = path.join(NPM, 'web', 'dist');
-  await esbuild.build({
-    entryPoints: [path.join(app, 'worker.mjs')],
-    outfile: path.join(app, 'out', 'worker.mjs'),
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
-    preserveSymlinks: true,
-    logLevel: 'warning',
-    plugins: [{
-      name: 'wasm-modules',
-      setup(build) {
-        build.onResolve({ filter: /^\.\/azcred_web_bg\.(js|wasm)$/ }, (args) => ({ path: args.path, external: true }));
-      },
-    }],
-  });
-  fs.copyFileSync(path.join(dist, 'azcred_web_bg.js'), path.join(app, 'out', 'azcred_web_bg.js'));
-  fs.copyFileSync(path.join(dist, 'azcred_web_bg.wasm'), path.join(app, 'out', 'azcred_web_bg.wasm'));
-  fs.copyFileSync(tls.ca, path.join(app, 'out', 'ca.pem'));
-  const port = await freePort();
-  fs.writeFileSync(path.join(app, 'out', 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [
-    (name = "main", worker = .worker),
-    (name = "loopback", network = (allow = ["public", "private", "local"], tlsOptions = (trustedCertificates = [embed "ca.pem"]))),
-  ],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
-);
-const worker :Workerd.Worker = (
-  modules = [
-    (name = "worker.mjs", esModule = embed "worker.mjs"),
-    (name = "azcred_web_bg.js", esModule = embed "azcred_web_bg.js"),
-    (name = "azcred_web_bg.wasm", wasm = embed "azcred_web_bg.wasm"),
-  ],
-  bindings = [(name = "AUTHORITY_HOST", text = "${entra.url}")],
-  compatibilityDate = "2025-09-01",
-  globalOutbound = "loopback",
-);
-`);
-  const child = spawn(path.join(BIN, 'workerd'), ['serve', path.join(app, 'out', 'config.capnp'), '--verbose'], {
-    env: { PATH: process.env.PATH, HOME: dir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  child.stdout.on('data', (c) => (log += c));
-  child.stderr.on('data', (c) => (log += c));
-  try {
-    const deadline = Date.now() + RUN_DEADLINE_MS;
-    let answer;
-    while (!answer) {
-      if (Date.now() > deadline) throw new Error(`workerd did not answer: ${log}`);
-      try {
-        answer = await getJson(`http://127.0.0.1:${port}/`);
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    assert.equal(answer.failed, undefined, `${answer.failed}\n${log}`);
-    checkOutcome(answer, 'workerd');
-  } finally {
-    child.kill('SIGKILL');
-  }
+`, { caFile: tls.ca, bindings: { AUTHORITY_HOST: entra.url } });
+  const { answer, log } = await askWorkerOnce(worker, { home: dir });
+  assert.equal(answer.failed, undefined, `${answer.failed}\n${log}`);
+  checkOutcome(answer, 'workerd');
 });
-
-function getJson(url) {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout: 20000 }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(body));
-        } catch (e) {
-          reject(e);
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-  });
-}
 
 /** The base64 SHA-256 of the server certificate's public key, for Chromium's SPKI allow-list. */
 function serverSpki() {
