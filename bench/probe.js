@@ -89,10 +89,16 @@ async function main() {
       });
     }
     case 'token':
+    case 'secret':
     case 'error': {
       const mod = load();
       const required = performance.now();
-      const cred = new mod.DefaultAzureCredential(dacOptions());
+      // `secret`: a ClientSecretCredential (tenant, client, secret and options in `arg`, JSON),
+      // the credential the web build is compared with; otherwise DefaultAzureCredential.
+      const secret = mode === 'secret' ? JSON.parse(arg) : null;
+      const cred = secret
+        ? new mod.ClientSecretCredential(secret.tenantId, secret.clientId, secret.clientSecret, secret.options)
+        : new mod.DefaultAzureCredential(dacOptions());
       const constructed = performance.now();
       let token;
       let error;

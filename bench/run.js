@@ -27,8 +27,9 @@ const netns = require('./lib/netns');
 const { measureSizes } = require('./lib/size');
 const { generateTlsMaterial } = require('../tests/support/tls');
 const { startEmulator } = require('../npm/lib/emulator');
+const web = require('../tests/support/web-runtimes');
 
-const ALL = ['import', 'size', 'appservice', 'workload', 'devmachine', 'refused', 'throughput', 'concurrent', 'blob'];
+const ALL = ['import', 'size', 'appservice', 'workload', 'web', 'devmachine', 'refused', 'throughput', 'concurrent', 'blob'];
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const write = argv.includes('--write');
@@ -39,8 +40,8 @@ for (const s of only) if (!ALL.includes(s)) usage(`unknown scenario '${s}'`);
 // Repetitions (fresh processes per implementation). The refused-port scenario is short for azcred
 // but takes the reference tens of seconds per run, hence fewer runs.
 const REPS = quick
-  ? { import: 4, appservice: 4, workload: 4, devDrop: 4, devLive: 2, refused: 1, throughput: 2, concurrent: 2, blob: 1 }
-  : { import: 10, appservice: 10, workload: 10, devDrop: 10, devLive: 5, refused: 3, throughput: 5, concurrent: 5, blob: 3 };
+  ? { import: 4, appservice: 4, workload: 4, web: 3, devDrop: 4, devLive: 2, refused: 1, throughput: 2, concurrent: 2, blob: 1 }
+  : { import: 10, appservice: 10, workload: 10, web: 8, devDrop: 10, devLive: 5, refused: 3, throughput: 5, concurrent: 5, blob: 3 };
 const THROUGHPUT_MS = quick ? 1000 : 2000;
 const CONCURRENT_CALLS = 100;
 const SCOPE_RESOURCE = 'https://storage.azure.com';
@@ -365,6 +366,97 @@ async function scenarioWorkload(tls) {
     );
     rows.push(limitRow('HTTPS request (CA from NODE_EXTRA_CA_CERTS)', res, baseline));
     phaseTable('Workload identity, median ms per phase:', res, baseline);
+  } finally {
+    await entra.close();
+  }
+}
+
+/** The web build: its wasm module's size, and start → first token in a fresh Deno process and a
+ * fresh workerd isolate, against the Node build (and the reference) getting the same token with
+ * the same ClientSecretCredential from the same fake Entra over HTTPS. */
+async function scenarioWeb(tls) {
+  log(`web: start → first token with ClientSecretCredential over HTTPS: Node (both backends, the reference), Deno and workerd (the web build), ${REPS.web} each`);
+  const sizeOf = (f) => (fs.existsSync(f) ? fs.statSync(f).size : null);
+  const webWasm = sizeOf(path.join(web.DIST, 'azcred_web_bg.wasm'));
+  const nodeWasm = sizeOf(path.join(web.NPM, 'wasm', 'azcred_wasm_bg.wasm'));
+  if (webWasm === null) {
+    issues.push('web: npm/web/dist is not built (npm run build:web)');
+    return;
+  }
+  rows.push(
+    customRow({
+      figure: "the web build's wasm module after wasm-opt -Oz",
+      cells: { native: '–', wasm: `${num(webWasm / 1000)} KB (the Node build's: ${num(nodeWasm / 1000)} KB)`, reference: 'no web build' },
+      targetText: '≤ 400 KB',
+      met: { native: null, wasm: webWasm <= 400 * 1000 },
+    }),
+  );
+  const secret = 'bench-client-secret';
+  const token = fx.mintJwt('web');
+  const expected = fx.fingerprint(token);
+  const entra = await fx.startFakeEntra(tls, null, token, secret);
+  cleanups.push(() => entra.close());
+  try {
+    const args = { tenantId: fx.TENANT, clientId: fx.CLIENT_ID, clientSecret: secret, options: { authorityHost: entra.url, disableInstanceDiscovery: true } };
+    const env = baseEnv({ NODE_EXTRA_CA_CERTS: tls.ca });
+    const program = `const t0 = performance.now();
+const azcred = await import(${JSON.stringify('AZCRED')});
+const a = ${JSON.stringify(args)};
+const t = await new azcred.ClientSecretCredential(a.tenantId, a.clientId, a.clientSecret, a.options).getToken('https://storage.azure.com/.default');
+console.log(JSON.stringify({ token: t.token }));`;
+    const denoScript = path.join(work, 'web-deno.mjs');
+    fs.writeFileSync(denoScript, program.replace('AZCRED', path.join(web.DIST, 'deno.mjs')));
+    const worker = await web.buildWorker(path.join(work, 'web-worker'), `import * as azcred from 'azcred';
+const a = ${JSON.stringify(args)};
+export default {
+  async fetch() {
+    const t = await new azcred.ClientSecretCredential(a.tenantId, a.clientId, a.clientSecret, a.options).getToken('https://storage.azure.com/.default');
+    return Response.json({ token: t.token });
+  },
+};
+`, { caFile: tls.ca });
+    const sha = (t) => fx.fingerprint(t).sha === expected.sha;
+    const res = await interleaved([...IMPLS, 'deno', 'workerd'], REPS.web, async (impl) => {
+      if (impl === 'deno') {
+        const r = await web.runDeno(denoScript, { caFile: tls.ca, home: work });
+        const ok = r.status === 0 && sha(JSON.parse(r.stdout.trim().split('\n')[0] || '{}').token || '');
+        if (!ok) issues.push(`web [deno]: ${r.stderr.slice(0, 300)}`);
+        return { ok, ms: r.ms };
+      }
+      if (impl === 'workerd') {
+        // A fresh workerd process each time: its isolate starts cold.
+        const r = await web.askWorkerOnce(worker, { home: work });
+        const ok = sha(r.answer.token || '');
+        if (!ok) issues.push(`web [workerd]: ${JSON.stringify(r.answer).slice(0, 300)}`);
+        return { ok, ms: r.ms };
+      }
+      const r = await runProbe({ mode: 'secret', impl, arg: JSON.stringify(args), env, timeoutMs: PROBE_TIMEOUT_MS, guard: true });
+      const ok = check(r, impl, 'web') && r.details.ok === true && r.details.token.sha === expected.sha;
+      return { ok, ms: r.ms };
+    });
+    const s = (impl) => stats(res[impl].filter((r) => r.ok).map((r) => r.ms));
+    rows.push(
+      ratioRow({
+        figure: 'process start → first token, ClientSecretCredential over HTTPS (Node)',
+        unit: 'ms',
+        values: okValues({ native: res.native, wasm: res.wasm, reference: res.reference }, (r) => r.ms),
+        sense: 'atMost',
+        target: null,
+        targetText: '(reported)',
+      }),
+    );
+    const vsNode = (impl) => {
+      const x = s(impl);
+      const n = s('wasm');
+      return x ? `${num(x.median)} ms (${num(x.min)}–${num(x.max)}), ${n ? (x.median / n.median).toFixed(2) : '–'}× Node wasm` : 'n/a';
+    };
+    rows.push(
+      customRow({
+        figure: 'the web build: a fresh Deno process / a fresh workerd process and isolate → first token (same credential and fake)',
+        cells: { native: `Deno: ${vsNode('deno')}`, wasm: `workerd: ${vsNode('workerd')}`, reference: 'cannot run there' },
+        targetText: '(reported)',
+      }),
+    );
   } finally {
     await entra.close();
   }
@@ -727,6 +819,7 @@ async function main() {
     size: scenarioSize,
     appservice: scenarioAppService,
     workload: () => scenarioWorkload(tls),
+    web: () => scenarioWeb(tls),
     devmachine: scenarioDevMachine,
     refused: scenarioRefused,
     throughput: scenarioThroughput,

@@ -87,9 +87,10 @@ function countLines(file) {
 /**
  * A fake Entra ID over HTTPS on 127.0.0.1 (the certificate from tests/support/tls.js, signed by a
  * CA made at run time): the OpenID metadata MSAL reads for an authority host it does not know,
- * and the client-credentials token endpoint, which answers a federated-token assertion.
+ * and the client-credentials token endpoint, which answers a federated-token assertion (or the
+ * client secret `secret`, when given).
  */
-async function startFakeEntra(tls, assertion, token) {
+async function startFakeEntra(tls, assertion, token, secret) {
   const entra = await startFakeEndpoint({ tls: { key: tls.key, cert: tls.cert } });
   const base = entra.url;
   entra.setHandler((r) => {
@@ -110,7 +111,8 @@ async function startFakeEntra(tls, assertion, token) {
     }
     if (r.method === 'POST' && r.path === `/${tenant}/oauth2/v2.0/token`) {
       const form = new URLSearchParams(r.body);
-      if (form.get('client_assertion') !== assertion || form.get('grant_type') !== 'client_credentials') {
+      const proved = form.get('client_assertion') === assertion || (secret !== undefined && form.get('client_secret') === secret);
+      if (!proved || form.get('grant_type') !== 'client_credentials') {
         return { status: 401, body: { error: 'invalid_client', error_description: 'AADSTS700213: bench: unexpected assertion.' } };
       }
       return { status: 200, body: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token } };
