@@ -63,6 +63,14 @@ impl TokenStore {
     }
 }
 
+/// Whether azcred takes what a plugin passes to `control` of its `useIdentityPlugin` context
+/// (`"cachePluginControl.setPersistence"`, ...); throws `InvalidConfig` naming the plugin
+/// otherwise.
+#[napi(catch_unwind)]
+pub fn plugin_control(control: String) -> Result<()> {
+    wire::plugin_control(&control).map_err(throw)
+}
+
 /// A configured credential.
 #[napi]
 pub struct Credential(WireCredential);

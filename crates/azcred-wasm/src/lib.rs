@@ -65,6 +65,14 @@ impl TokenStore {
     }
 }
 
+/// Whether azcred takes what a plugin passes to `control` of its `useIdentityPlugin` context
+/// (`"cachePluginControl.setPersistence"`, ...); throws `InvalidConfig` naming the plugin
+/// otherwise.
+#[wasm_bindgen(js_name = pluginControl)]
+pub fn plugin_control(control: &str) -> Result<(), JsValue> {
+    wire::plugin_control(control).map_err(throw)
+}
+
 /// A configured credential.
 #[wasm_bindgen]
 pub struct Credential(WireCredential);
