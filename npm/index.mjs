@@ -21,6 +21,7 @@ export const {
   VisualStudioCodeCredential,
   getBearerTokenProvider,
   getDefaultAzureCredential,
+  useIdentityPlugin,
   CredentialUnavailableError,
   CredentialUnavailableErrorName,
   AuthenticationError,
