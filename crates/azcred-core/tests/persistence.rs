@@ -77,6 +77,30 @@ fn lines(run: &Run) -> Vec<String> {
         .collect()
 }
 
+/// A flow that loads the store, asks Entra ID, then stores the new token.
+fn load_request_store() -> [String; 3] {
+    [
+        format!("load-cache {STORE}"),
+        format!("POST {ENDPOINT}"),
+        format!("store-cache {STORE}"),
+    ]
+}
+
+/// One process's first token: the script it ran and the text it stored.
+fn first_process() -> (Script, String) {
+    let written = Rc::new(RefCell::new(Vec::new()));
+    let mut first = script(None, &written);
+    first.get(&mut client_secret(), VAULT);
+    let stored = written.borrow()[0].clone();
+    (first, stored)
+}
+
+/// Another process, whose store holds `stored`: its script and what it stores.
+fn second_process(stored: &str) -> (Script, Rc<RefCell<Vec<String>>>) {
+    let again = Rc::new(RefCell::new(Vec::new()));
+    (script(Some(stored), &again), again)
+}
+
 fn warnings(cred: &mut Credential) -> Vec<String> {
     cred.take_log()
         .into_iter()
@@ -91,14 +115,7 @@ fn the_first_token_loads_the_empty_store_then_requests_then_stores_the_token() {
     let mut s = script(None, &written);
     let mut cred = client_secret();
     let run = s.get(&mut cred, VAULT);
-    assert_eq!(
-        lines(&run),
-        [
-            format!("load-cache {STORE}"),
-            format!("POST {ENDPOINT}"),
-            format!("store-cache {STORE}")
-        ]
-    );
+    assert_eq!(lines(&run), load_request_store());
     assert_eq!(run.token().token.expose(), TOKEN);
     let written = written.borrow();
     assert_eq!(written.len(), 1);
@@ -143,14 +160,9 @@ fn the_first_token_loads_the_empty_store_then_requests_then_stores_the_token() {
 
 #[test]
 fn a_second_process_gets_the_stored_token_with_no_request_and_no_store() {
-    let written = Rc::new(RefCell::new(Vec::new()));
-    let mut first = script(None, &written);
-    first.get(&mut client_secret(), VAULT);
-    let stored = written.borrow()[0].clone();
-
+    let (first, stored) = first_process();
     // A new credential (another process) ten minutes later.
-    let again = Rc::new(RefCell::new(Vec::new()));
-    let mut second = script(Some(&stored), &again);
+    let (mut second, again) = second_process(&stored);
     second.now = first.now.plus(std::time::Duration::from_secs(600));
     let mut cred = client_secret();
     let run = second.get(&mut cred, VAULT);
@@ -163,23 +175,11 @@ fn a_second_process_gets_the_stored_token_with_no_request_and_no_store() {
 
 #[test]
 fn another_scope_after_a_load_is_requested_and_stored_beside_the_loaded_token() {
-    let written = Rc::new(RefCell::new(Vec::new()));
-    let mut first = script(None, &written);
-    first.get(&mut client_secret(), VAULT);
-    let stored = written.borrow()[0].clone();
-
-    let again = Rc::new(RefCell::new(Vec::new()));
-    let mut second = script(Some(&stored), &again);
+    let (_, stored) = first_process();
+    let (mut second, again) = second_process(&stored);
     let mut cred = client_secret();
     let run = second.get(&mut cred, "https://storage.azure.com/.default");
-    assert_eq!(
-        lines(&run),
-        [
-            format!("load-cache {STORE}"),
-            format!("POST {ENDPOINT}"),
-            format!("store-cache {STORE}")
-        ]
-    );
+    assert_eq!(lines(&run), load_request_store());
     let (cache, _) = PersistedCache::parse(&again.borrow()[0], second.now).unwrap();
     assert_eq!(cache.len(), 2, "the loaded token is kept");
     // The loaded token went into memory: no load again, no request.
@@ -188,24 +188,12 @@ fn another_scope_after_a_load_is_requested_and_stored_beside_the_loaded_token() 
 
 #[test]
 fn another_apps_tokens_in_the_store_are_not_served_but_are_kept() {
-    let written = Rc::new(RefCell::new(Vec::new()));
-    let mut first = script(None, &written);
-    first.get(&mut client_secret(), VAULT);
-    let stored = written.borrow()[0].clone();
-
+    let (_, stored) = first_process();
     let other_client = "99999999-1111-2222-3333-444444444444";
-    let again = Rc::new(RefCell::new(Vec::new()));
-    let mut second = script(Some(&stored), &again);
+    let (mut second, again) = second_process(&stored);
     let mut cred = persisting("ClientSecretCredential", other_client, true).unwrap();
     let run = second.get(&mut cred, VAULT);
-    assert_eq!(
-        lines(&run),
-        [
-            format!("load-cache {STORE}"),
-            format!("POST {ENDPOINT}"),
-            format!("store-cache {STORE}")
-        ]
-    );
+    assert_eq!(lines(&run), load_request_store());
     let (cache, _) = PersistedCache::parse(&again.borrow()[0], second.now).unwrap();
     assert_eq!(cache.len(), 2, "both apps' tokens are in the store");
 }
@@ -268,13 +256,8 @@ fn a_store_from_a_newer_azcred_is_a_warning_and_is_never_overwritten() {
 
 #[test]
 fn an_expired_stored_token_is_not_served() {
-    let written = Rc::new(RefCell::new(Vec::new()));
-    let mut first = script(None, &written);
-    first.get(&mut client_secret(), VAULT);
-    let stored = written.borrow()[0].clone();
-
-    let again = Rc::new(RefCell::new(Vec::new()));
-    let mut second = script(Some(&stored), &again);
+    let (first, stored) = first_process();
+    let (mut second, again) = second_process(&stored);
     // 56 minutes on: under five minutes left, so not served.
     second.now = first.now.plus(std::time::Duration::from_secs(56 * 60));
     let run = second.get(&mut client_secret(), VAULT);
