@@ -44,7 +44,7 @@ use serde_json::{Map, Value};
 
 use crate::cache::{CacheKey, CachePolicy, EXPIRY_MARGIN, Lookup, TokenCache};
 use crate::error::ConfigError;
-use crate::io::{Action, Reply};
+use crate::io::{Action, IoFailureKind, Reply};
 use crate::log::{Log, LogLevel};
 use crate::options::Options;
 use crate::secret::Secret;
@@ -628,6 +628,10 @@ impl PersistFlow {
                 }
                 self.writable &= loaded.writable;
                 self.loaded = Some(loaded);
+                self.stage = Stage::Chain;
+            }
+            (Stage::Load, Reply::Failed(e)) if e.kind == IoFailureKind::Aborted => {
+                // The caller gave up: the credential's own flow ends as aborted too.
                 self.stage = Stage::Chain;
             }
             (Stage::Load, Reply::Failed(e)) => {
