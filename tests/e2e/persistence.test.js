@@ -58,7 +58,7 @@ const { cachePersistencePlugin } = require(process.env.PLUGIN_PKG);
 azcred.useIdentityPlugin(cachePersistencePlugin);
 const cred = new azcred.ClientSecretCredential(process.env.T_TENANT, process.env.T_CLIENT, process.env.T_SECRET, {
   authorityHost: process.env.T_AUTHORITY,
-  tokenCachePersistenceOptions: { enabled: true, name: process.env.T_NAME, unsafeAllowUnencryptedStorage: true },
+  tokenCachePersistenceOptions: { enabled: true, name: process.env.T_NAME, unsafeAllowUnencryptedStorage: process.env.T_UNSAFE !== 'false' },
 });
 cred.getToken(process.env.T_SCOPE).then(
   (t) => console.log(JSON.stringify({ token: t.token, expiresOnTimestamp: t.expiresOnTimestamp, backend: azcred.backend })),
@@ -72,7 +72,7 @@ function freshHome() {
 }
 
 /** Runs CHILD with `home` as HOME; resolves to its printed result and its stderr. */
-function child(home) {
+function child(home, extra = {}) {
   const env = { ...process.env };
   for (const v of [...AZURE_VARS, 'DISPLAY', 'WAYLAND_DISPLAY', 'XDG_RUNTIME_DIR', 'APPDATA']) delete env[v];
   Object.assign(env, {
@@ -88,6 +88,7 @@ function child(home) {
     T_AUTHORITY: entra.url,
     T_NAME: NAME,
     T_SCOPE: VAULT,
+    ...extra,
   });
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['-e', CHILD], { env, timeout: 30000 }, (err, stdout, stderr) => {
@@ -191,6 +192,23 @@ test('a cache from a newer azcred is a warning and is left as it is', async () =
   assert.equal(run.failed, false, run.stderr);
   assert.match(run.stderr, /written by a newer azcred \(format version 99/);
   assert.equal(fs.readFileSync(storeFile(home), 'utf8'), newer);
+});
+
+test('without a keyring and without unsafeAllowUnencryptedStorage, the plugin fails: a warning, a normal request, no file', async () => {
+  const home = freshHome();
+  const before = entra.requests.length;
+  const run = await child(home, { T_UNSAFE: 'false' });
+  assert.equal(run.failed, false, run.stderr);
+  assert.equal(entra.requests.length - before, 1);
+  // The plugin's own error, from libsecret failing with no session bus.
+  assert.match(
+    run.stderr,
+    /the persisted token cache 'azcred-e2e\.azcred' could not be read \(Unable to read from the system keyring \(libsecret\)\.\); continuing without it/,
+  );
+  // The plugin's keyring persistence may leave its (empty) marker file; no token is in it.
+  const left = fs.existsSync(storeFile(home)) ? fs.readFileSync(storeFile(home), 'utf8') : '';
+  assert.ok(!left.includes(run.out.token), 'nothing written in the clear');
+  assert.equal(left, '');
 });
 
 test('the broker and VS Code plugins from npm are rejected by name', () => {

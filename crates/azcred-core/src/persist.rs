@@ -642,7 +642,9 @@ impl PersistFlow {
                         crate::source::excerpt(&e.message, 200)
                     )
                 });
-                // Not marked loaded: the next flow tries again.
+                // Not marked loaded: the next flow tries again. Nor stored: what could not be
+                // read is not written over.
+                self.writable = false;
                 self.stage = Stage::Chain;
             }
             (Stage::Store, Reply::CacheStored) => {
