@@ -181,6 +181,9 @@ export interface BindingModule<Store> {
   /** Throws (code `InvalidConfig`, a message naming the plugin) unless azcred takes what a
    * plugin passes to `control` of its useIdentityPlugin context. */
   pluginControl(control: string): void;
+  /** The text to store for a `storeCache` action whose store the plugin read again under its
+   * lock (`current`): the core's merge of it with the action's `contents` (`ours`). */
+  mergeCache(current: string | null | undefined, ours: string, now: number): string;
   Credential: new (
     kind: string,
     options: CoreOptions,

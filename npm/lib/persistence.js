@@ -13,10 +13,14 @@ function openStore(store) {
   const factory = registry.persistence;
   let last = null;
   let outgoing = '';
+  // Whether the plugin read the store again since `outgoing` was set (another process wrote
+  // it meanwhile): then what is written is the core's merge of the two.
+  let reread = false;
   const tokenCache = {
-    serialize: () => outgoing,
+    serialize: () => (reread ? require('./backend').load().mergeCache(last, outgoing, Date.now()) : outgoing),
     deserialize: (text) => {
       last = typeof text === 'string' ? text : null;
+      reread = true;
     },
   };
   const options = { enabled: true, name: store.name, unsafeAllowUnencryptedStorage: store.unsafeAllowUnencryptedStorage };
@@ -31,6 +35,7 @@ function openStore(store) {
     lastLoaded: () => last,
     setOutgoing: (text) => {
       outgoing = text;
+      reread = false;
     },
   };
 }

@@ -60,10 +60,21 @@ const cred = new azcred.ClientSecretCredential(process.env.T_TENANT, process.env
   authorityHost: process.env.T_AUTHORITY,
   tokenCachePersistenceOptions: { enabled: true, name: process.env.T_NAME, unsafeAllowUnencryptedStorage: process.env.T_UNSAFE !== 'false' },
 });
-cred.getToken(process.env.T_SCOPE).then(
-  (t) => console.log(JSON.stringify({ token: t.token, expiresOnTimestamp: t.expiresOnTimestamp, backend: azcred.backend })),
-  (e) => { console.log(JSON.stringify({ error: e.name, message: e.message })); process.exitCode = 1; },
-);
+(async () => {
+  const t = await cred.getToken(process.env.T_SCOPE);
+  if (process.env.T_THEN_WRITE) {
+    // Another process stores a token of its own meanwhile (written here, so the order is sure).
+    const fs = require('node:fs');
+    const file = process.env.T_THEN_WRITE;
+    const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+    doc.accessTokens.push({ ...doc.accessTokens[0], partition: 'https://other.example|t|c', secret: 'written-meanwhile' });
+    fs.writeFileSync(file, JSON.stringify(doc));
+    const later = new Date(Date.now() + 60000);
+    fs.utimesSync(file, later, later);
+    await cred.getToken(process.env.T_THEN_SCOPE);
+  }
+  console.log(JSON.stringify({ token: t.token, expiresOnTimestamp: t.expiresOnTimestamp, backend: azcred.backend }));
+})().catch((e) => { console.log(JSON.stringify({ error: e.name, message: e.message })); process.exitCode = 1; });
 `;
 
 /** A fresh HOME with nothing in it. */
@@ -144,6 +155,22 @@ test('a second process gets the token from the persisted cache with no request t
   assert.equal(second.out.token, first.out.token);
   assert.equal(second.out.expiresOnTimestamp, first.out.expiresOnTimestamp);
   assert.equal(second.stderr.trim(), '', 'no warning when the cache is azcred’s');
+});
+
+test('a store after another process stored keeps both processes\' tokens', async () => {
+  const home = freshHome();
+  const first = await child(home);
+  assert.equal(first.failed, false, first.stderr);
+  const before = entra.requests.length;
+  const second = await child(home, { T_THEN_WRITE: storeFile(home), T_THEN_SCOPE: 'https://storage.azure.com/.default' });
+  assert.equal(second.failed, false, second.stderr);
+  assert.equal(second.out.token, first.out.token, 'the first scope from the store');
+  assert.equal(entra.requests.length - before, 1, 'one request, for the second scope');
+  const doc = JSON.parse(fs.readFileSync(storeFile(home), 'utf8'));
+  const secrets = doc.accessTokens.map((t) => t.secret).sort();
+  assert.equal(secrets.length, 3, JSON.stringify(doc.accessTokens.map((t) => t.scopes)));
+  assert.ok(secrets.includes('written-meanwhile'), 'the other process\'s token is kept');
+  assert.ok(secrets.includes(first.out.token));
 });
 
 test('a corrupt cache file is a warning and a normal request, and is replaced', async () => {

@@ -265,6 +265,46 @@ impl PersistedCache {
         self.tokens.is_empty()
     }
 
+    /// What a store writes when the store changed since this process read it: `ours` (the text of
+    /// an [`Action::StoreCache`]) merged with `current`, the text the plugin just read under its
+    /// file lock. Entries of either are kept (for one app and key, the one that expires last),
+    /// and sections of `current` that `ours` lacks; `current` unchanged when it is foreign or
+    /// from a newer azcred (it is never written over), `ours` when `current` is corrupt.
+    pub fn merge_for_store(current: Option<&str>, ours: &str, now: Timestamp) -> Secret {
+        let current = current.filter(|c| !c.trim().is_empty());
+        let Some(current) = current else {
+            return Secret::new(ours);
+        };
+        let theirs = match Self::parse(current, now) {
+            Ok((c, _)) => c,
+            Err(r) if r.overwritable() => return Secret::new(ours),
+            Err(_) => return Secret::new(current),
+        };
+        let Ok((mut merged, _)) = Self::parse(ours, now) else {
+            return Secret::new(current);
+        };
+        for t in theirs.tokens {
+            let same = merged
+                .tokens
+                .iter()
+                .position(|m| m.partition == t.partition && m.key == t.key);
+            match same {
+                Some(i) if merged.tokens[i].token.expires_on < t.token.expires_on => {
+                    merged.tokens[i] = t;
+                }
+                Some(_) => {}
+                None if merged.tokens.len() < MAX_ENTRIES => merged.tokens.push(t),
+                None => {}
+            }
+        }
+        for (name, value) in theirs.sections.0 {
+            if !merged.sections.0.iter().any(|(n, _)| *n == name) {
+                merged.sections.0.push((name, value));
+            }
+        }
+        merged.to_text(now)
+    }
+
     /// Replaces (or adds) the token of `partition` under `key`.
     fn put(&mut self, partition: &str, key: CacheKey, token: AccessToken) {
         self.tokens
@@ -804,6 +844,49 @@ mod tests {
         let out: Value = serde_json::from_str(c.to_text(NOW).expose()).unwrap();
         assert_eq!(out["refreshTokens"][0]["secret"], "rt");
         assert_eq!(out["version"], 1);
+    }
+
+    #[test]
+    fn a_store_merges_what_another_process_stored_meanwhile() {
+        let mut ours = PersistedCache::default();
+        ours.put("p", key("a"), token("ours-a", 3600));
+        ours.put("p", key("b"), token("ours-b-older", 1800));
+        let mut theirs = PersistedCache::default();
+        theirs.put("p", key("b"), token("theirs-b-newer", 3600));
+        theirs.put("q", key("a"), token("theirs-other-app", 3600));
+        let ours_text = ours.to_text(NOW);
+        let merged = PersistedCache::merge_for_store(
+            Some(theirs.to_text(NOW).expose()),
+            ours_text.expose(),
+            NOW,
+        );
+        let (m, _) = PersistedCache::parse(merged.expose(), NOW).unwrap();
+        let secret = |p: &str, k: &str| {
+            m.of(p)
+                .find(|t| t.key == key(k))
+                .map(|t| t.token.token.expose().to_owned())
+        };
+        assert_eq!(m.len(), 3);
+        assert_eq!(secret("p", "a").as_deref(), Some("ours-a"));
+        assert_eq!(
+            secret("p", "b").as_deref(),
+            Some("theirs-b-newer"),
+            "the later expiry wins"
+        );
+        assert_eq!(secret("q", "a").as_deref(), Some("theirs-other-app"));
+        // Nothing meanwhile, or a corrupt store: ours as it is.
+        for current in [None, Some(""), Some("{corrupt")] {
+            let out = PersistedCache::merge_for_store(current, ours_text.expose(), NOW);
+            assert_eq!(out.expose(), ours_text.expose());
+        }
+        // A foreign or newer store written meanwhile is never written over.
+        for current in [
+            r#"{"AccessToken":{}}"#,
+            r#"{"format":"azcred.tokenCache","version":9}"#,
+        ] {
+            let out = PersistedCache::merge_for_store(Some(current), ours_text.expose(), NOW);
+            assert_eq!(out.expose(), current);
+        }
     }
 
     #[test]

@@ -71,6 +71,13 @@ pub fn plugin_control(control: String) -> Result<()> {
     wire::plugin_control(&control).map_err(throw)
 }
 
+/// The text to store for a `storeCache` action whose store changed since it was read: the core
+/// merges `current` (what the plugin just read) with `ours` (the action's contents).
+#[napi(catch_unwind)]
+pub fn merge_cache(current: Option<String>, ours: String, now: f64) -> Result<String> {
+    Ok(wire::merge_cache(current.as_deref(), &ours, now))
+}
+
 /// A configured credential.
 #[napi]
 pub struct Credential(WireCredential);

@@ -73,6 +73,13 @@ pub fn plugin_control(control: &str) -> Result<(), JsValue> {
     wire::plugin_control(control).map_err(throw)
 }
 
+/// The text to store for a `storeCache` action whose store changed since it was read: the core
+/// merges `current` (what the plugin just read) with `ours` (the action's contents).
+#[wasm_bindgen(js_name = mergeCache)]
+pub fn merge_cache(current: Option<String>, ours: &str, now: f64) -> String {
+    wire::merge_cache(current.as_deref(), ours, now)
+}
+
 /// A configured credential.
 #[wasm_bindgen]
 pub struct Credential(WireCredential);
