@@ -144,9 +144,10 @@ pub enum Action {
     },
     /// Write `contents` to the persisted token cache `store` through the same plugin:
     /// `beforeCacheAccess(ctx)` then `afterCacheAccess(ctx)` with `ctx.cacheHasChanged` true and
-    /// `ctx.tokenCache.serialize()` returning `contents`; reply [`Reply::CacheStored`]. The
-    /// driver never writes the text anywhere else. Consumed by the Node driver; give up at
-    /// `deadline`.
+    /// `ctx.tokenCache.serialize()` returning `contents`, or, when the plugin passed the store's
+    /// text to `ctx.tokenCache.deserialize` on the way (another process wrote it since), the
+    /// core's merge of the two (`wire::merge_cache`); reply [`Reply::CacheStored`]. The driver
+    /// never writes the text anywhere else. Consumed by the Node driver; give up at `deadline`.
     #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
     StoreCache {
         /// Which store.

@@ -37,6 +37,21 @@
 //!   may hold the tokens of several apps, and a credential serves only its own partition's.
 //! - Expired entries (within the cache's five-minute margin) are dropped on load and on store;
 //!   an unreadable entry is dropped with a warning, the rest of the file is used.
+//!
+//! # Several processes
+//!
+//! A store runs under the plugin's file lock. When the plugin finds the file changed since this
+//! process read it, the text written is [`PersistedCache::merge_for_store`] of the two: every
+//! entry of both (for one app and key, the one that expires last), and a foreign or newer file
+//! is left as it is.
+//!
+//! # Refresh tokens and accounts
+//!
+//! The user sign-in credentials' refresh tokens and accounts go in as sections of their own
+//! ([`SECTION_REFRESH_TOKENS`], [`SECTION_ACCOUNTS`]) in this version: a field of
+//! [`PersistedCache`] each, read in `parse`'s loop over sections, written by `to_text`, merged in
+//! `merge_for_store`, handed to the credential by `Persistence::absorb`, and a store is due
+//! (`PersistFlow::after`) when a flow changed them as when it got a new access token.
 
 use std::time::Duration;
 
