@@ -7,9 +7,9 @@
 // core-rest-pipeline HttpClient, ProxySettings, TlsSettings...) are accepted as they are.
 //
 // Credentials of @azure/identity that azcred does not have yet (AuthorizationCodeCredential,
-// DeviceCodeCredential, InteractiveBrowserCredential, UsernamePasswordCredential) and the functions serializeAuthenticationRecord,
-// deserializeAuthenticationRecord and useIdentityPlugin are not declared; their option and data
-// types are, so code that names them compiles.
+// DeviceCodeCredential, InteractiveBrowserCredential, UsernamePasswordCredential) and the
+// functions serializeAuthenticationRecord and deserializeAuthenticationRecord are not declared;
+// their option and data types are, so code that names them compiles.
 
 // ---------------------------------------------------------------------------------------------
 // Shapes shared with @azure/abort-controller, @azure/core-util and @azure/core-tracing
@@ -419,7 +419,11 @@ export interface AuthorityValidationOptions {
   disableInstanceDiscovery?: boolean;
 }
 
-/** Persistent token cache settings, as @azure/identity's TokenCachePersistenceOptions (azcred has no persistent cache yet). */
+/**
+ * Persistent token cache settings, as @azure/identity's TokenCachePersistenceOptions. Needs the
+ * @azure/identity-cache-persistence plugin registered with {@link useIdentityPlugin}; azcred stores
+ * its own format under `<name>.azcred` through that plugin's persistence.
+ */
 export interface TokenCachePersistenceOptions {
   /** Enables persistent token caching for this credential. */
   enabled: boolean;
@@ -429,9 +433,9 @@ export interface TokenCachePersistenceOptions {
   unsafeAllowUnencryptedStorage?: boolean;
 }
 
-/** Options of the credentials that support a persistent token cache (accepted; azcred caches in memory). */
+/** Options of the credentials that support a persistent token cache, as @azure/identity's. */
 export interface CredentialPersistenceOptions {
-  /** Options of the persistence layer (with @azure/identity, it needs a cache plugin). */
+  /** Options of the persistence layer (it needs the cache persistence plugin, see {@link useIdentityPlugin}). */
   tokenCachePersistenceOptions?: TokenCachePersistenceOptions;
 }
 
@@ -449,8 +453,16 @@ export interface AuthenticationRecord {
   username: string;
 }
 
-/** A plugin of @azure/identity's `useIdentityPlugin` (not in azcred yet). */
+/** The type of an Azure Identity plugin, a function accepting a plugin context, as @azure/identity's. */
 export type IdentityPlugin = (context: unknown) => void;
+
+/**
+ * Extends azcred with a plugin, as @azure/identity's useIdentityPlugin. `cachePersistencePlugin`
+ * from @azure/identity-cache-persistence enables `tokenCachePersistenceOptions`; the broker and
+ * VS Code plugins (@azure/identity-broker, @azure/identity-vscode) are rejected with an error
+ * naming them (azcred does not use the WAM broker or VS Code's credentials).
+ */
+export declare function useIdentityPlugin(plugin: IdentityPlugin): void;
 
 /** WAM broker authentication disabled. */
 export interface BrokerDisabledOptions {

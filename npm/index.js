@@ -21,6 +21,7 @@ exports.AzurePowerShellCredential = credentials.AzurePowerShellCredential;
 exports.VisualStudioCodeCredential = credentials.VisualStudioCodeCredential;
 exports.getBearerTokenProvider = credentials.getBearerTokenProvider;
 exports.getDefaultAzureCredential = credentials.getDefaultAzureCredential;
+exports.useIdentityPlugin = require('./lib/plugins').useIdentityPlugin;
 exports.CredentialUnavailableErrorName = errors.CredentialUnavailableErrorName;
 exports.AuthenticationErrorName = errors.AuthenticationErrorName;
 exports.AggregateAuthenticationErrorName = errors.AggregateAuthenticationErrorName;

@@ -23,6 +23,7 @@ export const {
   VisualStudioCodeCredential,
   getBearerTokenProvider,
   getDefaultAzureCredential,
+  useIdentityPlugin,
   CredentialUnavailableError,
   CredentialUnavailableErrorName,
   AuthenticationError,

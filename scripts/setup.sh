@@ -28,6 +28,17 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 chromium --version
 
+step "libsecret headers (keytar, a dependency of the tests' @azure/identity-cache-persistence, builds against them)"
+if ! pkg-config --exists libsecret-1 2>/dev/null; then
+  if command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq libsecret-1-dev pkg-config
+  else
+    echo "libsecret-1 development files are needed to build keytar for the tests; install them with your package manager" >&2
+    exit 1
+  fi
+fi
+pkg-config --modversion libsecret-1
+
 step "wasm32 target"
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
 

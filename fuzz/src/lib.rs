@@ -6,8 +6,8 @@
 
 use azcred_core::{
     AccessToken, Action, Begin, Credential, DelegateOutcome, EnvSnapshot, ForeignError,
-    HttpResponse, IoFailure, IoFailureKind, Options, ProcessOutput, Reply, Secret, Step, Timestamp,
-    TokenRequest, parse_expiry_str, parse_token_response,
+    HttpResponse, IoFailure, IoFailureKind, Options, PersistedCache, ProcessOutput, Reply, Secret,
+    Step, Timestamp, TokenRequest, parse_expiry_str, parse_token_response,
 };
 
 /// The virtual time inputs start at.
@@ -18,6 +18,19 @@ pub const MAX_STEPS: usize = 2_000;
 
 /// The endpoint secret of the fuzzed environments; it must never show in an error message.
 pub const SECRET: &str = "fuzz-secret-5e7c1d";
+
+/// `PersistedCache::parse` on arbitrary text: a cache or a typed rejection, never a panic; a
+/// parsed cache writes text that parses back to the same entries.
+pub fn persisted_cache(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Ok((cache, _)) = PersistedCache::parse(&text, T0) {
+        let written = cache.to_text(T0);
+        let (again, dropped) = PersistedCache::parse(written.expose(), T0).expect("own text");
+        assert_eq!(dropped, 0, "azcred's own text has unreadable entries");
+        assert_eq!(again.len(), cache.len(), "entries lost in a round trip");
+        assert_eq!(again.to_text(T0).expose(), written.expose(), "not stable");
+    }
+}
 
 /// `parse_token_response` and `parse_expiry_str` on arbitrary text: a value or a typed error,
 /// never a panic; a token is never already expired; error messages are short and never echo the

@@ -51,7 +51,7 @@ function loadWasm() {
 const loaders = { native: loadNative, wasm: loadWasm };
 
 function withName(name, mod) {
-  return { name, Credential: mod.Credential, TokenStore: mod.TokenStore, store: new mod.TokenStore() };
+  return { name, Credential: mod.Credential, TokenStore: mod.TokenStore, pluginControl: mod.pluginControl, mergeCache: mod.mergeCache, store: new mod.TokenStore() };
 }
 
 function pick() {
@@ -80,7 +80,7 @@ function pick() {
 
 let loaded;
 
-/** Returns `{ name: 'native' | 'wasm', Credential, TokenStore, store }`, loading the backend on
+/** Returns `{ name: 'native' | 'wasm', Credential, TokenStore, pluginControl, mergeCache, store }`, loading the backend on
  * the first call. `store` is the process's one token store: managed-identity tokens are shared by
  * every credential built with it, as the reference shares them across its process. */
 function load() {

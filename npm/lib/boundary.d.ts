@@ -60,6 +60,13 @@ export interface HttpRequest {
   pinnedThumbprint?: string;
 }
 
+/** A persisted token cache's store: the options the driver passes to the persistence plugin's
+ * factory (its `name` is the file the plugin writes). */
+export interface CacheStore {
+  name: string;
+  unsafeAllowUnencryptedStorage: boolean;
+}
+
 /** One piece of IO the core asks for. */
 export type Action =
   | { type: 'http'; request: HttpRequest; deadline: number; connectDeadline?: number; maxBodyBytes: number }
@@ -84,7 +91,9 @@ export type Action =
       claims?: string;
       tenantId?: string;
       enableCae: boolean;
-    };
+    }
+  | { type: 'loadCache'; store: CacheStore; deadline: number }
+  | { type: 'storeCache'; store: CacheStore; contents: string; deadline: number };
 
 /** What the driver does next. */
 export type Step = { type: 'perform'; action: Action } | { type: 'wait'; until: number } | { type: 'finished' };
@@ -113,6 +122,8 @@ export type Reply =
   | { type: 'delegated'; token?: ForeignToken; error?: { name: string; message: string } }
   | { type: 'signed'; signature: string }
   | { type: 'assertion'; value: string }
+  | { type: 'cacheLoaded'; contents?: string | null }
+  | { type: 'cacheStored' }
   | { type: 'failed'; kind: IoFailureKind; message?: string };
 
 /** `getToken(scopes, options)` as the core reads it. */
@@ -167,6 +178,12 @@ export interface BindingCredential {
  * makes one per process). */
 export interface BindingModule<Store> {
   TokenStore: new () => Store;
+  /** Throws (code `InvalidConfig`, a message naming the plugin) unless azcred takes what a
+   * plugin passes to `control` of its useIdentityPlugin context. */
+  pluginControl(control: string): void;
+  /** The text to store for a `storeCache` action whose store the plugin read again under its
+   * lock (`current`): the core's merge of it with the action's `contents` (`ours`). */
+  mergeCache(current: string | null | undefined, ours: string, now: number): string;
   Credential: new (
     kind: string,
     options: CoreOptions,

@@ -6,6 +6,7 @@
 const backend = require('./backend');
 const errors = require('./errors');
 const { coreOptions, tokenRequest, toAccessToken, callGetAssertion, delegateToMember } = require('./translate');
+const plugins = require('./plugins');
 // The logger (and the app's @azure/logger behind it) loads with the first credential, not with
 // `require('azcred')`.
 let loggerModule;
@@ -97,6 +98,8 @@ class Driven {
     this.callbacks = callbacks || {};
     const opts = coreOptions(options);
     if (members) opts.members = members.map((m) => (m && m.constructor && m.constructor.name) || 'TokenCredential');
+    // Whether useIdentityPlugin registered a persistence plugin (the caller cannot say so).
+    opts.persistenceRegistered = typeof plugins.registry.persistence === 'function';
     this.transport = transport(options);
     const env = envSnapshot();
     try {
@@ -108,9 +111,11 @@ class Driven {
     this.writeLog();
     this.flows = new Map();
     this.leases = new Map();
+    // The persistence plugin's ICachePlugin per store, made on the first loadCache/storeCache.
+    this.stores = new Map();
     this.io = require('./io-node');
     // What holds tokens or key material is not enumerable (and inspect shows none of it).
-    for (const k of ['leases', 'flows', 'transport', 'callbacks']) Object.defineProperty(this, k, { enumerable: false });
+    for (const k of ['leases', 'flows', 'transport', 'callbacks', 'stores']) Object.defineProperty(this, k, { enumerable: false });
   }
 
   /** `util.inspect` shows the credential's kind only: the driver holds tokens. */
@@ -286,6 +291,9 @@ class Driven {
         return this.io.sign(action);
       case 'getAssertion':
         return this.getAssertion(action);
+      case 'loadCache':
+      case 'storeCache':
+        return require('./persistence').perform(this.stores, action, signal, io);
       default:
         return Promise.resolve({ type: 'failed', kind: 'unsupported', message: `unknown action ${action.type}` });
     }

@@ -20,7 +20,6 @@ const STILL_TO_COME = [
   'UsernamePasswordCredential',
   'serializeAuthenticationRecord',
   'deserializeAuthenticationRecord',
-  'useIdentityPlugin',
 ];
 
 /** azcred's own runtime additions (not in @azure/identity). */

@@ -110,6 +110,34 @@ impl CacheKey {
         }
     }
 
+    /// A key from its parts, as a persisted cache stores them (scopes sorted and deduplicated
+    /// again, empty tenant and claims as none).
+    pub(crate) fn from_parts(
+        mut scopes: Vec<String>,
+        tenant: Option<String>,
+        claims: Option<String>,
+        cae: bool,
+    ) -> Self {
+        scopes.sort();
+        scopes.dedup();
+        Self {
+            scopes,
+            tenant: tenant.filter(|t| !t.is_empty()),
+            claims: claims.filter(|c| !c.trim().is_empty()),
+            cae,
+        }
+    }
+
+    /// The key's parts: scopes, tenant, claims, CAE.
+    pub(crate) fn parts(&self) -> (&[String], Option<&str>, Option<&str>, bool) {
+        (
+            &self.scopes,
+            self.tenant.as_deref(),
+            self.claims.as_deref(),
+            self.cae,
+        )
+    }
+
     /// The same key with the CAE flag cleared: for a source whose request CAE does not change.
     pub(crate) fn ignoring_cae(mut self) -> Self {
         self.cae = false;
@@ -171,6 +199,11 @@ impl<K: Clone + Eq + std::hash::Hash> TokenCache<K> {
         }
     }
 
+    /// The rules this cache serves and refreshes by.
+    pub(crate) fn policy(&self) -> CachePolicy {
+        self.policy
+    }
+
     /// Classifies the token cached under `key` at `now`.
     pub(crate) fn lookup(&self, key: &K, now: Timestamp) -> Lookup {
         match self.entries.get(key) {
@@ -226,6 +259,16 @@ impl<K: Clone + Eq + std::hash::Hash> TokenCache<K> {
                 slot,
             },
         );
+    }
+
+    /// Every cached token still served at `now`, with its key.
+    pub(crate) fn entries(&self, now: Timestamp) -> Vec<(K, AccessToken)> {
+        let margin = self.policy.margin();
+        self.entries
+            .iter()
+            .filter(|(_, e)| now.plus(margin) < e.token.expires_on)
+            .map(|(k, e)| (k.clone(), e.token.clone()))
+            .collect()
     }
 
     /// How many tokens are cached.

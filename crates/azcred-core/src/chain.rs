@@ -354,6 +354,14 @@ impl ChainFlow {
         })
     }
 
+    /// The token the walk produced, once it has.
+    pub(crate) fn token(&self) -> Option<&AccessToken> {
+        match &self.result {
+            Some(Ok((t, _))) => Some(t),
+            _ => None,
+        }
+    }
+
     /// Whether the walk has an outcome.
     pub(crate) fn is_finished(&self) -> bool {
         self.result.is_some()

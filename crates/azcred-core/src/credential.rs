@@ -12,6 +12,7 @@ use crate::http::user_agent;
 use crate::io::{Reply, Step};
 use crate::log::{Log, LogLevel, LogRecord};
 use crate::options::Options;
+use crate::persist::{PersistFlow, Persistence};
 use crate::plan;
 use crate::retry::Rng;
 use crate::shared::SharedTokens;
@@ -55,6 +56,8 @@ pub struct Flow {
     key: CacheKey,
     background: bool,
     chain: ChainFlow,
+    /// The load before the chain and the store after it, for a credential that persists.
+    persist: Option<PersistFlow>,
 }
 
 impl Flow {
@@ -70,17 +73,42 @@ impl Flow {
 
     /// Returns the next step. Calling it again without a `handle` returns the same step.
     pub fn poll(&mut self, now: Timestamp) -> Step {
-        self.chain.poll(now)
+        let Some(persist) = self.persist.as_mut() else {
+            return self.chain.poll(now);
+        };
+        if let Some(action) = persist.before(now) {
+            return Step::Perform { action };
+        }
+        if persist.served().is_some() {
+            return Step::Finished;
+        }
+        match self.chain.poll(now) {
+            Step::Finished => match persist.after(self.chain.token(), now) {
+                Some(action) => Step::Perform { action },
+                None => Step::Finished,
+            },
+            step => step,
+        }
     }
 
     /// Feeds the result of the last `Perform`. A reply with no action outstanding is misuse.
     pub fn handle(&mut self, reply: Reply, now: Timestamp) -> Result<(), Misuse> {
-        self.chain.handle(reply, now)
+        match self.persist.as_mut() {
+            Some(p) if p.is_waiting() => {
+                p.handle(reply, now);
+                Ok(())
+            }
+            _ => self.chain.handle(reply, now),
+        }
     }
 
     /// Takes the log records this flow made so far (for the levels its credential logs).
     pub fn take_log(&mut self) -> Vec<LogRecord> {
-        self.chain.take_log()
+        let mut records = self.chain.take_log();
+        if let Some(p) = self.persist.as_mut() {
+            records.extend(p.take_log());
+        }
+        records
     }
 }
 
@@ -116,6 +144,8 @@ pub struct Credential {
     rng: Rng,
     context: Arc<ChainContext>,
     log: Log,
+    /// Where its tokens persist (`tokenCachePersistenceOptions`), if they do.
+    persistence: Option<Persistence>,
 }
 
 impl Credential {
@@ -159,9 +189,20 @@ impl Credential {
                 .is_some_and(|l| l.allow_logging_account_identifiers),
         });
         let log = construction_log(kind, options, env, &plan);
+        let partition = match plan.members.as_slice() {
+            [
+                Member {
+                    slot: Slot::Ready(s),
+                    ..
+                },
+            ] => s.persist_partition(),
+            _ => None,
+        };
+        let persistence = crate::persist::configure(kind, options, partition)?;
         Ok(Self {
             context,
             log,
+            persistence,
             name: kind.to_owned(),
             members: plan.members.into(),
             mode: plan.mode,
@@ -209,6 +250,7 @@ impl Credential {
             owner: Arc::new(()),
             next_flow: 1,
             rng: Rng::new(seed),
+            persistence: None,
         })
     }
 
@@ -281,12 +323,22 @@ impl Credential {
             request,
             self.rng.next_u64(),
         );
+        let persist = self.persistence.as_ref().map(|p| {
+            p.flow(
+                key.clone(),
+                self.cache.entries(now),
+                self.cache.policy(),
+                self.log.level(),
+                &self.name,
+            )
+        });
         let flow = Flow {
             id,
             owner: Arc::clone(&self.owner),
             key,
             background: serving.is_some(),
             chain,
+            persist,
         };
         Begin::Start {
             flow: Box::new(flow),
@@ -317,6 +369,15 @@ impl Credential {
         }
         let mut chain = flow.chain;
         self.log.extend(chain.take_log());
+        if let Some(mut p) = flow.persist {
+            self.log.extend(p.take_log());
+            if let Some(persistence) = self.persistence.as_mut() {
+                persistence.absorb(&mut p, &mut self.cache, now);
+            }
+            if let Some(token) = p.served() {
+                return Ok(token.clone());
+            }
+        }
         let finished = chain.is_finished();
         match chain.into_result() {
             Ok((token, member)) => {

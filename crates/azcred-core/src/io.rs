@@ -4,6 +4,7 @@
 use std::fmt;
 
 use crate::http::{HttpRequest, HttpResponse};
+use crate::persist::CacheStore;
 use crate::secret::Secret;
 use crate::time::Timestamp;
 use crate::token::AccessToken;
@@ -127,6 +128,35 @@ pub enum Action {
         /// `GetTokenOptions.enableCae`.
         enable_cae: bool,
     },
+    /// Read the persisted token cache `store` through the persistence plugin registered with
+    /// `useIdentityPlugin` (its MSAL `ICachePlugin`, made once per credential and store from
+    /// the factory the plugin gave, called with `store`): `beforeCacheAccess(ctx)` then
+    /// `afterCacheAccess(ctx)` with `ctx.cacheHasChanged` false, and reply
+    /// [`Reply::CacheLoaded`] with the text the plugin last passed to
+    /// `ctx.tokenCache.deserialize` for this store (none if it never did). Consumed by the
+    /// Node driver (`npm/lib/persistence.js`); give up at `deadline`.
+    #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+    LoadCache {
+        /// Which store, and the options for the plugin's factory.
+        store: CacheStore,
+        /// When to give up (reply `Failed` with [`IoFailureKind::TimedOut`]).
+        deadline: Timestamp,
+    },
+    /// Write `contents` to the persisted token cache `store` through the same plugin:
+    /// `beforeCacheAccess(ctx)` then `afterCacheAccess(ctx)` with `ctx.cacheHasChanged` true and
+    /// `ctx.tokenCache.serialize()` returning `contents`, or, when the plugin passed the store's
+    /// text to `ctx.tokenCache.deserialize` on the way (another process wrote it since), the
+    /// core's merge of the two (`wire::merge_cache`); reply [`Reply::CacheStored`]. The driver
+    /// never writes the text anywhere else. Consumed by the Node driver; give up at `deadline`.
+    #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+    StoreCache {
+        /// Which store.
+        store: CacheStore,
+        /// The text to store (azcred's format, decided by the core): a secret.
+        contents: Secret,
+        /// When to give up (reply `Failed` with [`IoFailureKind::TimedOut`]).
+        deadline: Timestamp,
+    },
 }
 
 /// The driver's report on the most recent [`Action`].
@@ -155,6 +185,14 @@ pub enum Reply {
         /// The assertion (a JWT): a secret.
         value: Secret,
     },
+    /// The text an [`Action::LoadCache`] read (none: the store is empty).
+    CacheLoaded {
+        /// The stored text: a secret.
+        #[cfg_attr(feature = "serde", serde(default))]
+        contents: Option<Secret>,
+    },
+    /// An [`Action::StoreCache`] was carried out.
+    CacheStored,
     /// The action could not be carried out.
     Failed(IoFailure),
 }
@@ -171,6 +209,11 @@ impl fmt::Debug for Reply {
                 .field("signature_len", &signature.len())
                 .finish(),
             Self::Assertion { value } => f.debug_struct("Assertion").field("value", value).finish(),
+            Self::CacheLoaded { contents } => f
+                .debug_struct("CacheLoaded")
+                .field("contents", contents)
+                .finish(),
+            Self::CacheStored => f.write_str("CacheStored"),
             Self::Failed(e) => f.debug_tuple("Failed").field(e).finish(),
         }
     }

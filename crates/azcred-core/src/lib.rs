@@ -90,6 +90,7 @@ mod jwt;
 mod limits;
 mod log;
 mod options;
+mod persist;
 mod plan;
 mod proxy;
 mod redact;
@@ -123,6 +124,10 @@ pub use log::{LogLevel, LogRecord};
 pub use options::{
     LoggingOptions, OneOrMany, Options, ProxyOptions, RedirectOptions, RetryOptions,
     UserAgentOptions,
+};
+pub use persist::{
+    CACHE_FORMAT, CACHE_VERSION, CacheStore, PersistedCache, Rejected, SECTION_ACCESS_TOKENS,
+    SECTION_ACCOUNTS, SECTION_REFRESH_TOKENS, TokenCachePersistenceOptions, plugin_control,
 };
 pub use secret::Secret;
 pub use shared::SharedTokens;

@@ -186,4 +186,10 @@ pub struct Options {
     /// `allowInsecureConnection`: accepted; as in the reference it changes nothing (Entra
     /// authority hosts must be https, managed-identity endpoints are reached as they are).
     pub allow_insecure_connection: Option<bool>,
+    /// `tokenCachePersistenceOptions`: persist this credential's tokens through the persistence
+    /// plugin (`useIdentityPlugin`), for the credentials whose reference options take it.
+    pub token_cache_persistence_options: Option<crate::persist::TokenCachePersistenceOptions>,
+    /// Set by the driver, never by the caller: whether a persistence plugin is registered
+    /// (functions do not cross into the core; the driver holds the plugin's factory).
+    pub persistence_registered: bool,
 }

@@ -67,6 +67,22 @@ fn at(now: f64) -> Timestamp {
     Timestamp::from_millis(now as u64)
 }
 
+/// The answer to a plugin's call on its `useIdentityPlugin` context (`control` is
+/// `"<context entry>.<method>"`, e.g. `"cachePluginControl.setPersistence"`): `Ok` when azcred
+/// takes what the plugin gives, else an `InvalidConfig` error naming the plugin.
+pub fn plugin_control(control: &str) -> Result<(), WireError> {
+    crate::plugin_control(control).map_err(|e| WireError::new(e.code, e.message))
+}
+
+/// What the driver hands the persistence plugin to write for an `Action::StoreCache` whose
+/// store changed since it was read (`current`: the text the plugin just read under its lock;
+/// `ours`: the action's `contents`). See `PersistedCache::merge_for_store`.
+pub fn merge_cache(current: Option<&str>, ours: &str, now: f64) -> String {
+    crate::PersistedCache::merge_for_store(current, ours, at(now))
+        .expose()
+        .to_owned()
+}
+
 /// What `begin` returns to the driver.
 #[derive(Debug, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]

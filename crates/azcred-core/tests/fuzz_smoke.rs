@@ -91,6 +91,25 @@ fn token_response_on_pseudo_random_inputs() {
 }
 
 #[test]
+fn persisted_cache_on_pseudo_random_inputs() {
+    let mut rng = Prng(0x0ca_c4e);
+    let entry = r#"{"partition":"p","scopes":["s"],"tenantId":null,"claims":null,"cae":false,"secret":"t","expiresOn":1700003600000,"refreshAfter":null}"#;
+    let head = r#"{"format":"azcred.tokenCache","version":1,"accessTokens":["#;
+    for _ in 0..5_000 {
+        // Valid documents with some bytes of an entry changed.
+        let mut doc = format!("{head}{entry},{entry}]}}").into_bytes();
+        for _ in 0..rng.below(4) {
+            let i = rng.below(doc.len() as u64) as usize;
+            doc[i] = rng.bytes(1).first().copied().unwrap_or(b'x');
+        }
+        fuzz_logic::persisted_cache(&doc);
+    }
+    for _ in 0..2_000 {
+        fuzz_logic::persisted_cache(&rng.bytes(256));
+    }
+}
+
+#[test]
 fn flow_replies_on_pseudo_random_inputs() {
     let mut rng = Prng(0x5eed_f10e);
     for _ in 0..4_000 {

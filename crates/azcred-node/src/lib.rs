@@ -63,6 +63,21 @@ impl TokenStore {
     }
 }
 
+/// Whether azcred takes what a plugin passes to `control` of its `useIdentityPlugin` context
+/// (`"cachePluginControl.setPersistence"`, ...); throws `InvalidConfig` naming the plugin
+/// otherwise.
+#[napi(catch_unwind)]
+pub fn plugin_control(control: String) -> Result<()> {
+    wire::plugin_control(&control).map_err(throw)
+}
+
+/// The text to store for a `storeCache` action whose store changed since it was read: the core
+/// merges `current` (what the plugin just read) with `ours` (the action's contents).
+#[napi(catch_unwind)]
+pub fn merge_cache(current: Option<String>, ours: String, now: f64) -> Result<String> {
+    Ok(wire::merge_cache(current.as_deref(), &ours, now))
+}
+
 /// A configured credential.
 #[napi]
 pub struct Credential(WireCredential);

@@ -1,7 +1,7 @@
 //! The Node build's classes (`Credential`, `Flow`, `TokenStore`), driven by the package's
 //! JavaScript driver. Left out of the web build, whose `WebCredential` drives itself.
 
-use azcred_core::wire::{WireCredential, WireFlow};
+use azcred_core::wire::{self, WireCredential, WireFlow};
 use azcred_core::{EnvSnapshot, LogLevel, Options, Reply, SharedTokens, TokenRequest};
 use wasm_bindgen::prelude::*;
 
@@ -20,6 +20,21 @@ impl TokenStore {
     pub fn new() -> Self {
         Self(SharedTokens::new())
     }
+}
+
+/// Whether azcred takes what a plugin passes to `control` of its `useIdentityPlugin` context
+/// (`"cachePluginControl.setPersistence"`, ...); throws `InvalidConfig` naming the plugin
+/// otherwise.
+#[wasm_bindgen(js_name = pluginControl)]
+pub fn plugin_control(control: &str) -> Result<(), JsValue> {
+    wire::plugin_control(control).map_err(throw)
+}
+
+/// The text to store for a `storeCache` action whose store changed since it was read: the core
+/// merges `current` (what the plugin just read) with `ours` (the action's contents).
+#[wasm_bindgen(js_name = mergeCache)]
+pub fn merge_cache(current: Option<String>, ours: &str, now: f64) -> String {
+    wire::merge_cache(current.as_deref(), ours, now)
 }
 
 /// A configured credential.

@@ -106,6 +106,10 @@ impl Source for Environment {
         NAME
     }
 
+    fn persist_partition(&self) -> Option<String> {
+        self.inner.as_ref().and_then(|i| i.persist_partition())
+    }
+
     fn describe(&self) -> String {
         match &self.inner {
             Some(inner) => format!("{}: {}", inner.class_name(), inner.describe()),

@@ -95,6 +95,12 @@ pub(crate) trait Source: std::fmt::Debug + Send + Sync {
     fn request_uses_cae(&self) -> bool {
         true
     }
+    /// The app whose tokens this source gets, as a persisted token cache names it (authority
+    /// host, tenant, client id), for the sources whose tokens may be persisted; `None` for the
+    /// others.
+    fn persist_partition(&self) -> Option<String> {
+        None
+    }
 }
 
 /// The action a flow is waiting on, so a repeated `poll` repeats it and `handle` can check the

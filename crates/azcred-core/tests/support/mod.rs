@@ -375,6 +375,8 @@ pub fn describe(action: &Action) -> String {
         Action::Delegate { index, .. } => format!("delegate {index}"),
         Action::Sign { algorithm, .. } => format!("sign {algorithm}"),
         Action::GetAssertion { .. } => "get-assertion".to_owned(),
+        Action::LoadCache { store, .. } => format!("load-cache {}", store.name),
+        Action::StoreCache { store, .. } => format!("store-cache {}", store.name),
         other => format!("other {other:?}"),
     }
 }

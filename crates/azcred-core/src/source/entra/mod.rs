@@ -443,6 +443,15 @@ impl Source for Entra {
     fn start(&self, request: &TokenRequest, ctx: StartContext) -> Box<dyn SourceFlow> {
         flow::start(self, request, ctx)
     }
+
+    fn persist_partition(&self) -> Option<String> {
+        Some(format!(
+            "{}|{}|{}",
+            self.host.as_str(),
+            self.tenants.configured.as_deref().unwrap_or_default(),
+            self.client_id
+        ))
+    }
 }
 
 impl Entra {
