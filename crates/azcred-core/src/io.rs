@@ -127,6 +127,21 @@ pub enum Action {
         /// `GetTokenOptions.enableCae`.
         enable_cae: bool,
     },
+    /// Start a program that is meant to outlive the call (the opener of a browser: `xdg-open`,
+    /// `open`, `rundll32`), without a shell: no pipes (its standard streams are not connected,
+    /// so a browser it starts holds nothing of the driver's), in a session of its own, never
+    /// killed. Reply [`Reply::Ran`] with its exit code when it exits before `deadline`, else
+    /// `Failed` with [`IoFailureKind::TimedOut`] (it goes on running). Consumed by
+    /// `InteractiveBrowserCredential`.
+    #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+    Launch {
+        /// The program, resolved through `PATH` by the driver.
+        program: String,
+        /// The arguments, passed as they are.
+        args: Vec<String>,
+        /// When to stop waiting for it to exit.
+        deadline: Timestamp,
+    },
     /// Open a listener for one sign-in's redirect on this loopback address (`127.0.0.1` or
     /// `::1`; never another) and `port` (0: any free port), and reply [`Reply::Listening`] with
     /// the port it got. The driver keeps at most one listener per flow and closes it when the
@@ -210,7 +225,8 @@ impl fmt::Debug for LoopbackRequest {
 pub enum Reply {
     /// The response to an [`Action::Http`], whatever its status.
     Http(HttpResponse),
-    /// The output of an [`Action::Run`] that started (even if it exited non-zero).
+    /// The output of an [`Action::Run`] that started (even if it exited non-zero), or the exit
+    /// code of an [`Action::Launch`] (with no output).
     Ran(ProcessOutput),
     /// The contents of an [`Action::ReadFile`].
     File {

@@ -19,8 +19,8 @@ use super::super::request::Planned;
 use super::super::response::aborted;
 use super::loopback::{self, Pages, Verdict};
 use super::{
-    Authorize, InteractiveBrowser, MAX_PENDING, MAX_REQUEST_BODY, NAME, OPENER_MAX_OUTPUT,
-    OPENER_TIMEOUT, RESPOND_TIMEOUT, pkce, state,
+    Authorize, InteractiveBrowser, MAX_PENDING, MAX_REQUEST_BODY, NAME, OPENER_TIMEOUT,
+    RESPOND_TIMEOUT, pkce, state,
 };
 
 /// The `claims` of a user's authorize request when the caller asks for none: MSAL always sends
@@ -92,7 +92,7 @@ impl SourceParts {
 enum Stage {
     /// Open the listener.
     Listen,
-    /// Run the opener with the authorize URL.
+    /// Launch the opener with the authorize URL.
     Open(String),
     /// Wait for the next request to the listener.
     Accept,
@@ -235,27 +235,21 @@ impl BrowserFlow {
                     excerpt(&f.message, 300)
                 ));
             }
-            (_, Action::Run { program, .. }, Reply::Ran(out)) => match out.exit_code {
+            (_, Action::Launch { program, .. }, Reply::Ran(out)) => match out.exit_code {
                 Some(code) if code != 0 => {
-                    let stderr = excerpt(out.stderr.trim(), 300);
-                    let why = if stderr.is_empty() {
-                        String::new()
-                    } else {
-                        format!(": {stderr}")
-                    };
                     self.fail(format!(
-                        "{NAME}: could not open a browser: {program} exited with code \
-                         {code}{why}. Set a default browser, or use DeviceCodeCredential on a \
-                         machine without one."
+                        "{NAME}: could not open a browser: {program} exited with code {code}. \
+                         Set a default browser, or use DeviceCodeCredential on a machine \
+                         without one."
                     ));
                 }
                 _ => self.stage = Stage::Accept,
             },
-            (_, Action::Run { .. }, Reply::Failed(f)) if f.kind == IoFailureKind::TimedOut => {
+            (_, Action::Launch { .. }, Reply::Failed(f)) if f.kind == IoFailureKind::TimedOut => {
                 // Still running at its deadline: it started the browser in the foreground.
                 self.stage = Stage::Accept;
             }
-            (_, Action::Run { program, .. }, Reply::Failed(f)) => {
+            (_, Action::Launch { program, .. }, Reply::Failed(f)) => {
                 let why = if f.kind == IoFailureKind::NotFound {
                     format!("{program} was not found")
                 } else {
@@ -310,7 +304,17 @@ impl BrowserFlow {
 impl SourceFlow for BrowserFlow {
     fn poll(&mut self, now: Timestamp) -> SourceStep {
         if let Stage::Exchange(inner) = &mut self.stage {
-            return inner.poll(now);
+            return match inner.poll(now) {
+                // No early refresh: until the credential keeps the refresh token, a refresh is a
+                // new sign-in, and a browser must not open in the background for one. The
+                // token is served until five minutes before it expires, then the next
+                // `getToken` signs in.
+                SourceStep::Done(Ok(mut token)) => {
+                    token.refresh_after = None;
+                    SourceStep::Done(Ok(token))
+                }
+                other => other,
+            };
         }
         if let Some(step) = self.outstanding.repeat() {
             return step;
@@ -327,16 +331,10 @@ impl SourceFlow for BrowserFlow {
                 let mut args = before.clone();
                 args.push(url.clone());
                 let deadline = now.plus(OPENER_TIMEOUT);
-                Action::Run {
+                Action::Launch {
                     program: program.clone(),
                     args,
-                    env: Vec::new(),
-                    env_remove: Vec::new(),
-                    cwd: None,
                     deadline: self.deadline.map_or(deadline, |d| d.min(deadline)),
-                    max_output_bytes: OPENER_MAX_OUTPUT,
-                    // Only the opener is stopped at its deadline: never the browser it started.
-                    kill_tree: false,
                 }
             }
             Stage::Accept => match self.deadline {
@@ -365,7 +363,7 @@ impl SourceFlow for BrowserFlow {
             (action, &reply),
             (_, Reply::Failed(_))
                 | (Action::Listen { .. }, Reply::Listening { .. })
-                | (Action::Run { .. }, Reply::Ran(_))
+                | (Action::Launch { .. }, Reply::Ran(_))
                 | (Action::Accept { .. }, Reply::Received(_))
                 | (Action::Respond { .. }, Reply::Responded)
                 | (Action::CloseListener, Reply::Closed)

@@ -5,7 +5,7 @@
 //! One acquisition (every `getToken` the cache cannot answer signs in):
 //!
 //! 1. `Listen` on `127.0.0.1` (or `::1`) with a free port, or the port of `redirectUri`;
-//! 2. `Run` the platform's opener with the authorize URL (`xdg-open`, `open`, `rundll32`);
+//! 2. `Launch` the platform's opener with the authorize URL (`xdg-open`, `open`, `rundll32`);
 //! 3. `Accept` / `Respond` until a redirect with this sign-in's `state` arrives, each request
 //!    answered as MSAL's loopback client answers it (see `loopback`), all before one deadline;
 //! 4. `CloseListener`, then the `authorization_code` grant with the PKCE verifier, sent and
@@ -47,12 +47,11 @@ pub(crate) const DEVELOPER_SIGN_ON_CLIENT_ID: &str = "04b07795-8ddb-461a-bbee-02
 /// reference waits forever; azcred gives up after 5 minutes (the default of the Python
 /// library's `timeout`, and half the lifetime of an authorization code), or `signInTimeoutInMs`.
 pub(crate) const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(300);
-/// How long the opener may run. `xdg-open`, `open` and `rundll32` hand the URL to the browser
-/// and exit within milliseconds; one still running then is taken to have started the browser
-/// in the foreground, and only the opener itself is stopped (never the browser).
-pub(crate) const OPENER_TIMEOUT: Duration = Duration::from_secs(10);
-/// The opener prints nothing worth more than this.
-const OPENER_MAX_OUTPUT: u64 = 64 * 1024;
+/// How long the flow waits for the opener to exit. `xdg-open`, `open` and `rundll32` hand the
+/// URL to the browser and exit within milliseconds; one still running then has started the
+/// browser in the foreground, and is left running (`Action::Launch`) while the flow waits for
+/// the redirect (which the listener holds meanwhile).
+pub(crate) const OPENER_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long writing a page to the browser may take.
 pub(crate) const RESPOND_TIMEOUT: Duration = Duration::from_secs(5);
 /// Requests the driver holds for the flow at most (a browser sends a few: the redirect, a
