@@ -13,6 +13,7 @@ exports.WorkloadIdentityCredential = credentials.WorkloadIdentityCredential;
 exports.ClientSecretCredential = credentials.ClientSecretCredential;
 exports.ClientCertificateCredential = credentials.ClientCertificateCredential;
 exports.ClientAssertionCredential = credentials.ClientAssertionCredential;
+exports.InteractiveBrowserCredential = credentials.InteractiveBrowserCredential;
 exports.AzureCliCredential = credentials.AzureCliCredential;
 exports.AzureDeveloperCliCredential = credentials.AzureDeveloperCliCredential;
 exports.AzurePowerShellCredential = credentials.AzurePowerShellCredential;

@@ -17,7 +17,6 @@ const STILL_TO_COME = [
   'AuthorizationCodeCredential',
   'AzurePipelinesCredential',
   'DeviceCodeCredential',
-  'InteractiveBrowserCredential',
   'OnBehalfOfCredential',
   'UsernamePasswordCredential',
   'serializeAuthenticationRecord',

@@ -168,7 +168,9 @@ impl BrowserFlow {
 
     fn timed_out(&mut self) {
         let ms = self.source.timeout.as_millis();
-        let took = if ms % 1000 == 0 {
+        let took = if ms == 1000 {
+            "1 second".to_owned()
+        } else if ms % 1000 == 0 {
             format!("{} seconds", ms / 1000)
         } else {
             format!("{ms} ms")
