@@ -16,6 +16,8 @@ export const {
   ClientCertificateCredential,
   ClientAssertionCredential,
   InteractiveBrowserCredential,
+  AzurePipelinesCredential,
+  OnBehalfOfCredential,
   AzureCliCredential,
   AzureDeveloperCliCredential,
   AzurePowerShellCredential,

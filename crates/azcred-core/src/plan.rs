@@ -65,6 +65,8 @@ pub(crate) fn build(
         "InteractiveBrowserCredential" => {
             standalone(entra::browser::interactive_browser(options, env)?)
         }
+        "AzurePipelinesCredential" => standalone(entra::azure_pipelines(options, env)?),
+        "OnBehalfOfCredential" => standalone(entra::on_behalf_of(options, env)?),
         "AzureCliCredential" => standalone(developer_tools::azure_cli(options, env)?),
         "AzureDeveloperCliCredential" => {
             standalone(developer_tools::azure_developer_cli(options, env)?)

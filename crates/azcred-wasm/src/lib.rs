@@ -10,6 +10,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "web")]
+mod web;
+
 /// The boundary's types, written once in `npm/lib/boundary.d.ts`; the generated declarations
 /// name them.
 #[wasm_bindgen(typescript_custom_section)]

@@ -50,6 +50,12 @@ pub(crate) enum Proof {
     Callback,
     /// An assertion read from a file (workload identity).
     TokenFile(String),
+    /// An assertion from the Azure Pipelines OIDC endpoint, asked for with the pipeline's
+    /// system access token (`AzurePipelinesCredential`).
+    Pipelines {
+        oidc_url: String,
+        system_access_token: Secret,
+    },
 }
 
 /// What is exchanged for the token: the OAuth grant, with what it carries. Every grant but
