@@ -7,9 +7,9 @@
 // core-rest-pipeline HttpClient, ProxySettings, TlsSettings...) are accepted as they are.
 //
 // Credentials of @azure/identity that azcred does not have yet (AuthorizationCodeCredential,
-// DeviceCodeCredential, InteractiveBrowserCredential, UsernamePasswordCredential) and the
-// functions serializeAuthenticationRecord and deserializeAuthenticationRecord are not declared;
-// their option and data types are, so code that names them compiles.
+// DeviceCodeCredential, UsernamePasswordCredential) and the functions
+// serializeAuthenticationRecord and deserializeAuthenticationRecord are not declared; their
+// option and data types are, so code that names them compiles.
 
 // ---------------------------------------------------------------------------------------------
 // Shapes shared with @azure/abort-controller, @azure/core-util and @azure/core-tracing
@@ -495,13 +495,21 @@ export interface BrokerAuthOptions {
   brokerOptions?: BrokerOptions;
 }
 
-/** Messages shown in the browser after an interactive sign-in. */
+/**
+ * Shared configuration options for browser customization
+ */
 export interface BrowserCustomizationOptions {
-  /** The messages. */
+  /**
+   * Shared configuration options for browser customization
+   */
   browserCustomizationOptions?: {
-    /** Shown on failure. */
+    /**
+     * Format for error messages for display in browser
+     */
     errorMessage?: string;
-    /** Shown on success. */
+    /**
+     * Format for success messages for display in browser
+     */
     successMessage?: string;
   };
 }
@@ -540,23 +548,51 @@ export interface DeviceCodeCredentialOptions extends InteractiveCredentialOption
 /** How a browser app signs the user in: by redirecting or in a popup. */
 export type BrowserLoginStyle = 'redirect' | 'popup';
 
-/** Options of @azure/identity's InteractiveBrowserCredential on Node (not in azcred yet). */
+/**
+ * Defines the common options for the InteractiveBrowserCredential class (on Node).
+ */
 export interface InteractiveBrowserCredentialNodeOptions
   extends InteractiveCredentialOptions,
     CredentialPersistenceOptions,
     BrowserCustomizationOptions,
     BrokerAuthOptions {
-  /** The redirect URI of the app. */
+  /**
+   * Gets the redirect URI of the application. This should be same as the value
+   * in the application registration portal.  Defaults to `window.location.href`.
+   * This field is no longer required for Node.js.
+   *
+   * azcred: a loopback `http` URL (`http://localhost[:port][/path]`, `http://127.0.0.1...` or
+   * `http://[::1]...`) whose host and port the credential listens on (no port: any free one);
+   * any other URL is refused when the credential is built. Without it, `http://localhost` with a
+   * free port, as @azure/identity (which ignores this option on Node).
+   */
   redirectUri?: string | (() => string);
-  /** The tenant. */
+  /**
+   * The Microsoft Entra tenant (directory) ID.
+   */
   tenantId?: string;
-  /** The client id of the app users sign into. */
+  /**
+   * The Client ID of the Microsoft Entra application that users will sign into.
+   * It is recommended that developers register their applications and assign appropriate roles.
+   * For more information, visit https://aka.ms/identity/AppRegistrationAndRoleAssignment.
+   * If not specified, users will authenticate to an Azure development application,
+   * which is not recommended for production scenarios.
+   */
   clientId?: string;
-  /** Pre-selects the account. */
+  /**
+   * loginHint allows a user name to be pre-selected for interactive logins.
+   * Setting this option skips the account selection prompt and immediately attempts to login with the specified account.
+   */
   loginHint?: string;
+  /**
+   * azcred's own: how long a sign-in may take, in ms, from the moment the credential listens for
+   * the redirect; then getToken fails with an AuthenticationRequiredError. Default 300000 (5
+   * minutes); @azure/identity waits forever.
+   */
+  signInTimeoutInMs?: number;
 }
 
-/** Options of @azure/identity's InteractiveBrowserCredential in browsers (not in azcred yet). */
+/** Options of @azure/identity's InteractiveBrowserCredential in browsers (azcred runs on Node: these are accepted by the type). */
 export interface InteractiveBrowserCredentialInBrowserOptions extends InteractiveCredentialOptions {
   /** The redirect URI of the app. */
   redirectUri?: string | (() => string);
@@ -984,6 +1020,42 @@ export declare class AzurePipelinesCredential implements TokenCredential {
 export declare class OnBehalfOfCredential implements TokenCredential {
   constructor(options: OnBehalfOfCredentialOptions);
   /** A token from Entra ID. */
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
+  /** What the credential will do (azcred's own). */
+  explain(): CredentialReport[];
+}
+
+/**
+ * Enables authentication to Microsoft Entra ID inside of the web browser
+ * using the interactive login flow.
+ *
+ * azcred (on Node): the authorization-code flow with PKCE. The credential listens on a loopback
+ * address, opens the default browser with the sign-in page (`xdg-open` on Linux, `open` on
+ * macOS, `rundll32 url.dll,FileProtocolHandler` on Windows; never a shell), answers the page's
+ * redirect with `browserCustomizationOptions.successMessage` (or `errorMessage`), and redeems
+ * the code. Each getToken the token cache cannot answer signs in again; a sign-in gives up after
+ * `signInTimeoutInMs`.
+ */
+export declare class InteractiveBrowserCredential implements TokenCredential {
+  /**
+   * Creates an instance of InteractiveBrowserCredential with the details needed.
+   *
+   * This credential uses the [Authorization Code Flow](https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow).
+   * On Node.js, it will open a browser window while it listens for a redirect response from the authentication service.
+   *
+   * For Node.js, if a `clientId` is provided, the Microsoft Entra application will need to be configured to have a "Mobile and desktop applications" redirect endpoint.
+   * Follow our guide on [setting up Redirect URIs for Desktop apps that calls to web APIs](https://learn.microsoft.com/entra/identity-platform/scenario-desktop-app-registration#redirect-uris).
+   *
+   * @param options - Options for configuring the client which makes the authentication requests.
+   */
+  constructor(options: InteractiveBrowserCredentialNodeOptions | InteractiveBrowserCredentialInBrowserOptions);
+  /**
+   * Authenticates with Microsoft Entra ID and returns an access token if successful.
+   *
+   * @param scopes - The list of scopes for which the token will have access.
+   * @param options - The options used to configure any requests this
+   *                TokenCredential implementation might make.
+   */
   getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
   /** What the credential will do (azcred's own). */
   explain(): CredentialReport[];

@@ -13,6 +13,7 @@ exports.WorkloadIdentityCredential = credentials.WorkloadIdentityCredential;
 exports.ClientSecretCredential = credentials.ClientSecretCredential;
 exports.ClientCertificateCredential = credentials.ClientCertificateCredential;
 exports.ClientAssertionCredential = credentials.ClientAssertionCredential;
+exports.InteractiveBrowserCredential = credentials.InteractiveBrowserCredential;
 exports.AzurePipelinesCredential = credentials.AzurePipelinesCredential;
 exports.OnBehalfOfCredential = credentials.OnBehalfOfCredential;
 exports.AzureCliCredential = credentials.AzureCliCredential;

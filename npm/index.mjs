@@ -15,6 +15,7 @@ export const {
   ClientSecretCredential,
   ClientCertificateCredential,
   ClientAssertionCredential,
+  InteractiveBrowserCredential,
   AzurePipelinesCredential,
   OnBehalfOfCredential,
   AzureCliCredential,

@@ -84,6 +84,11 @@ export type Action =
   | { type: 'readFile'; path: string; maxBytes: number; deadline: number }
   | { type: 'sign'; algorithm: string; key: string; passphrase?: string; data: string }
   | { type: 'getAssertion'; clientId: string; tokenEndpoint: string }
+  | { type: 'launch'; program: string; args: string[]; deadline: number }
+  | { type: 'listen'; host: string; port: number; maxPending: number; maxBodyBytes: number }
+  | { type: 'accept'; deadline: number }
+  | { type: 'respond'; status: number; headers: [string, string][]; body: string; deadline: number }
+  | { type: 'closeListener' }
   | {
       type: 'delegate';
       index: number;
@@ -124,6 +129,10 @@ export type Reply =
   | { type: 'assertion'; value: string }
   | { type: 'cacheLoaded'; contents?: string | null }
   | { type: 'cacheStored' }
+  | { type: 'listening'; port: number }
+  | { type: 'received'; method: string; target: string; contentType?: string; body?: string }
+  | { type: 'responded' }
+  | { type: 'closed' }
   | { type: 'failed'; kind: IoFailureKind; message?: string };
 
 /** `getToken(scopes, options)` as the core reads it. */

@@ -76,6 +76,11 @@ function seed() {
   return Math.floor(Math.random() * 2 ** 52);
 }
 
+/** Node IO for interactive sign-in, loaded by the first flow that needs it. */
+function signin() {
+  return require('./io-signin');
+}
+
 function abortError() {
   return new errors.AbortError('The operation was aborted.');
 }
@@ -250,6 +255,9 @@ class Driven {
    * `background` flow (`io`) does its IO unref'd. */
   async drive(flow, request, options, signal, io) {
     const originals = new Map();
+    // What this flow holds open (the sign-in listener): closed in `finally`, whatever happened.
+    const held = { listener: null };
+    io = { ...io, held };
     let failure;
     let out;
     try {
@@ -268,6 +276,7 @@ class Driven {
     } catch (e) {
       failure = e;
     } finally {
+      if (held.listener) held.listener.close();
       out = this.core.finish(flow, Date.now());
       this.writeLog(flow);
       if (typeof flow.free === 'function') flow.free();
@@ -294,6 +303,19 @@ class Driven {
       case 'loadCache':
       case 'storeCache':
         return require('./persistence').perform(this.stores, action, signal, io);
+      case 'launch':
+        return signin().launch(action, signal);
+      case 'listen':
+        if (io.held.listener) return Promise.resolve({ type: 'failed', kind: 'other', message: 'this flow already has a listener' });
+        io.held.listener = new (signin().Listener)();
+        return io.held.listener.listen(action);
+      case 'accept':
+      case 'respond':
+      case 'closeListener':
+        if (!io.held.listener) return Promise.resolve({ type: 'failed', kind: 'other', message: 'no listener is open' });
+        if (action.type === 'accept') return io.held.listener.accept(action, signal);
+        if (action.type === 'respond') return io.held.listener.respond(action);
+        return Promise.resolve(io.held.listener.close());
       default:
         return Promise.resolve({ type: 'failed', kind: 'unsupported', message: `unknown action ${action.type}` });
     }

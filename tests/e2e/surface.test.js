@@ -16,7 +16,6 @@ const referenceDir = path.dirname(require.resolve('@azure/identity/package.json'
 const STILL_TO_COME = [
   'AuthorizationCodeCredential',
   'DeviceCodeCredential',
-  'InteractiveBrowserCredential',
   'UsernamePasswordCredential',
   'serializeAuthenticationRecord',
   'deserializeAuthenticationRecord',

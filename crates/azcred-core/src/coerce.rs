@@ -74,6 +74,12 @@ reader!(
     "processTimeoutInMs must be a number of milliseconds"
 );
 reader!(
+    sign_in_timeout,
+    millis,
+    u64,
+    "signInTimeoutInMs must be a number of milliseconds"
+);
+reader!(
     retry_delay,
     millis,
     u64,

@@ -157,6 +157,95 @@ pub enum Action {
         /// When to give up (reply `Failed` with [`IoFailureKind::TimedOut`]).
         deadline: Timestamp,
     },
+    /// Start a program that is meant to outlive the call (the opener of a browser: `xdg-open`,
+    /// `open`, `rundll32`), without a shell: no pipes (its standard streams are not connected,
+    /// so a browser it starts holds nothing of the driver's), in a session of its own, never
+    /// killed. Reply [`Reply::Ran`] with its exit code when it exits before `deadline`, else
+    /// `Failed` with [`IoFailureKind::TimedOut`] (it goes on running). Consumed by
+    /// `InteractiveBrowserCredential`.
+    #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+    Launch {
+        /// The program, resolved through `PATH` by the driver.
+        program: String,
+        /// The arguments, passed as they are.
+        args: Vec<String>,
+        /// When to stop waiting for it to exit.
+        deadline: Timestamp,
+    },
+    /// Open a listener for one sign-in's redirect on this loopback address (`127.0.0.1` or
+    /// `::1`; never another) and `port` (0: any free port), and reply [`Reply::Listening`] with
+    /// the port it got. The driver keeps at most one listener per flow and closes it when the
+    /// flow ends, whatever the outcome (success, error, deadline, abort, an exception of its
+    /// own); [`Action::CloseListener`] closes it earlier. Requests that arrive before an
+    /// [`Action::Accept`] asks for them wait in a queue of at most `max_pending` (later ones are
+    /// dropped, their connection closed); a request whose body is longer than `max_body_bytes`
+    /// is dropped likewise. Consumed by `InteractiveBrowserCredential`.
+    #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+    Listen {
+        /// The loopback address to bind.
+        host: String,
+        /// The port to bind, 0 for any free one.
+        port: u16,
+        /// How many unanswered requests the driver holds at most.
+        max_pending: u32,
+        /// The longest request body the driver reads.
+        max_body_bytes: u64,
+    },
+    /// Reply [`Reply::Received`] with the next request that reached the listener (the oldest
+    /// one queued, or the next to arrive), or `Failed` with [`IoFailureKind::TimedOut`] when none
+    /// has by `deadline`. The request stays open until an [`Action::Respond`] answers it.
+    /// Consumed by `InteractiveBrowserCredential`.
+    #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+    Accept {
+        /// When to stop waiting.
+        deadline: Timestamp,
+    },
+    /// Answer the request last received with this status, headers and body, then reply
+    /// [`Reply::Responded`] (or `Failed` if the browser went away, or at `deadline`).
+    /// Consumed by `InteractiveBrowserCredential`.
+    #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+    Respond {
+        /// The status code.
+        status: u16,
+        /// The response headers.
+        headers: Vec<(String, String)>,
+        /// The body (a page for the browser).
+        body: String,
+        /// When to give up writing it.
+        deadline: Timestamp,
+    },
+    /// Close the listener and every connection to it, and reply [`Reply::Closed`].
+    /// Consumed by `InteractiveBrowserCredential`.
+    CloseListener,
+}
+
+/// A request that reached a listener opened with [`Action::Listen`] (a redirect from the
+/// sign-in page, or anything else a browser or another local program sends there).
+#[derive(Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+pub struct LoopbackRequest {
+    /// The method, as sent (`GET`, `POST`, ...).
+    pub method: String,
+    /// The request target, as sent (`/`, `/?code=...`, `/favicon.ico`): it may hold a code.
+    pub target: Secret,
+    /// The `Content-Type` header, when there is one.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub content_type: Option<String>,
+    /// The body (a form with the authorization code): a secret.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub body: Secret,
+}
+
+impl fmt::Debug for LoopbackRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoopbackRequest")
+            .field("method", &self.method)
+            .field("target_len", &self.target.expose().len())
+            .field("content_type", &self.content_type)
+            .field("body_len", &self.body.expose().len())
+            .finish()
+    }
 }
 
 /// The driver's report on the most recent [`Action`].
@@ -166,7 +255,8 @@ pub enum Action {
 pub enum Reply {
     /// The response to an [`Action::Http`], whatever its status.
     Http(HttpResponse),
-    /// The output of an [`Action::Run`] that started (even if it exited non-zero).
+    /// The output of an [`Action::Run`] that started (even if it exited non-zero), or the exit
+    /// code of an [`Action::Launch`] (with no output).
     Ran(ProcessOutput),
     /// The contents of an [`Action::ReadFile`].
     File {
@@ -193,6 +283,17 @@ pub enum Reply {
     },
     /// An [`Action::StoreCache`] was carried out.
     CacheStored,
+    /// The listener of an [`Action::Listen`] is open on this port.
+    Listening {
+        /// The port it got.
+        port: u16,
+    },
+    /// The request an [`Action::Accept`] waited for.
+    Received(LoopbackRequest),
+    /// The response of an [`Action::Respond`] was written.
+    Responded,
+    /// The listener of an [`Action::CloseListener`] is closed.
+    Closed,
     /// The action could not be carried out.
     Failed(IoFailure),
 }
@@ -214,6 +315,10 @@ impl fmt::Debug for Reply {
                 .field("contents", contents)
                 .finish(),
             Self::CacheStored => f.write_str("CacheStored"),
+            Self::Listening { port } => f.debug_struct("Listening").field("port", port).finish(),
+            Self::Received(r) => f.debug_tuple("Received").field(r).finish(),
+            Self::Responded => f.write_str("Responded"),
+            Self::Closed => f.write_str("Closed"),
             Self::Failed(e) => f.debug_tuple("Failed").field(e).finish(),
         }
     }

@@ -114,7 +114,8 @@ pub use env::{EnvSnapshot, HostInfo, Platform};
 pub use error::{ConfigError, ErrorKind, ErrorResponse, Misuse, TokenError};
 pub use http::{Headers, HttpRequest, HttpResponse, Method};
 pub use io::{
-    Action, DelegateOutcome, ForeignError, IoFailure, IoFailureKind, ProcessOutput, Reply, Step,
+    Action, DelegateOutcome, ForeignError, IoFailure, IoFailureKind, LoopbackRequest,
+    ProcessOutput, Reply, Step,
 };
 pub use limits::{
     FILE_READ_TIMEOUT, MAX_CERTIFICATE_LEN, MAX_CLAIMS_LEN, MAX_OPTION_LEN, MAX_PROCESS_OUTPUT,
@@ -122,8 +123,8 @@ pub use limits::{
 };
 pub use log::{LogLevel, LogRecord};
 pub use options::{
-    LoggingOptions, OneOrMany, Options, ProxyOptions, RedirectOptions, RetryOptions,
-    UserAgentOptions,
+    BrowserCustomizationOptions, LoggingOptions, OneOrMany, Options, ProxyOptions, RedirectOptions,
+    RetryOptions, UserAgentOptions,
 };
 pub use persist::{
     CACHE_FORMAT, CACHE_VERSION, CacheStore, PersistedCache, Rejected, SECTION_ACCESS_TOKENS,

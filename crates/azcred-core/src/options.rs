@@ -99,6 +99,18 @@ pub struct RedirectOptions {
     pub max_retries: Option<u32>,
 }
 
+/// `browserCustomizationOptions`: the pages the browser shows once the sign-in redirect has
+/// reached the credential.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase", default))]
+pub struct BrowserCustomizationOptions {
+    /// The page (HTML) after a successful sign-in.
+    pub success_message: Option<String>,
+    /// The page (HTML) after a sign-in that ended with an error.
+    pub error_message: Option<String>,
+}
+
 /// The union of the options of every credential class. Each credential reads the ones the
 /// reference's class of the same name reads; unknown fields are ignored. The JS classes put their
 /// positional constructor arguments here too (`tenantId`, `clientId`, `clientSecret`, ...).
@@ -183,6 +195,20 @@ pub struct Options {
     /// `additionalPolicies`: pipeline policies, which azcred has no pipeline to run; the
     /// credential logs a warning naming how many it does not run.
     pub additional_policies: Option<Vec<serde_json::Value>>,
+    /// `InteractiveBrowserCredential`'s `redirectUri`: a loopback `http` URL whose host and
+    /// port the credential listens on (the class calls a function value and passes its result).
+    pub redirect_uri: Option<String>,
+    /// `InteractiveBrowserCredential`'s `loginHint`: the account to sign in with.
+    pub login_hint: Option<String>,
+    /// `browserCustomizationOptions`.
+    pub browser_customization_options: Option<BrowserCustomizationOptions>,
+    /// azcred's own `signInTimeoutInMs`: how long an interactive sign-in may take from the
+    /// moment the listener opens (azcred's default: 5 minutes; the reference waits forever).
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::coerce::sign_in_timeout")
+    )]
+    pub sign_in_timeout_in_ms: Option<u64>,
     /// `allowInsecureConnection`: accepted; as in the reference it changes nothing (Entra
     /// authority hosts must be https, managed-identity endpoints are reached as they are).
     pub allow_insecure_connection: Option<bool>,

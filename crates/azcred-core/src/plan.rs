@@ -62,6 +62,9 @@ pub(crate) fn build(
         "ClientSecretCredential" => standalone(entra::client_secret(options, env)?),
         "ClientCertificateCredential" => standalone(entra::client_certificate(options, env)?),
         "ClientAssertionCredential" => standalone(entra::client_assertion(options, env)?),
+        "InteractiveBrowserCredential" => {
+            standalone(entra::browser::interactive_browser(options, env)?)
+        }
         "AzurePipelinesCredential" => standalone(entra::azure_pipelines(options, env)?),
         "OnBehalfOfCredential" => standalone(entra::on_behalf_of(options, env)?),
         "AzureCliCredential" => standalone(developer_tools::azure_cli(options, env)?),

@@ -13,6 +13,8 @@ use wasm_bindgen::prelude::*;
 
 #[cfg(not(feature = "web"))]
 mod node;
+#[cfg(not(feature = "web"))]
+pub use node::{merge_cache, plugin_control};
 #[cfg(feature = "web")]
 mod web;
 

@@ -13,6 +13,7 @@ import {
   ClientSecretCredential,
   CredentialUnavailableError,
   EnvironmentCredential,
+  InteractiveBrowserCredential,
   WorkloadIdentityCredential,
   DefaultAzureCredential,
   ManagedIdentityCredential,
@@ -65,12 +66,23 @@ async function main(): Promise<void> {
     new ClientCertificateCredential('t', 'c', '/cert.pem'),
     new ClientCertificateCredential('t', 'c', { certificate: 'PEM', certificatePassword: 'p' }, { sendCertificateChain: true }),
     new ClientAssertionCredential('t', 'c', async ({ clientId, tokenEndpoint }) => `${clientId}${tokenEndpoint}`),
+    new InteractiveBrowserCredential({
+      tenantId: 't',
+      clientId: 'c',
+      redirectUri: () => 'http://localhost:8400',
+      loginHint: 'user@contoso.com',
+      browserCustomizationOptions: { successMessage: '<h1>ok</h1>', errorMessage: '<h1>no</h1>' },
+      signInTimeoutInMs: 60000,
+    }),
+    new InteractiveBrowserCredential({ clientId: 'c', loginStyle: 'popup' }),
   ];
   console.log(entra.length);
   // @ts-expect-error a certificate configuration needs a path or the PEM text
   new ClientCertificateCredential('t', 'c', { certificatePassword: 'p' });
   // @ts-expect-error getAssertion returns a promise of a string
   new ClientAssertionCredential('t', 'c', () => 5);
+  // @ts-expect-error the sign-in timeout is a number of ms
+  new InteractiveBrowserCredential({ signInTimeoutInMs: '5m' });
   // @ts-expect-error getToken needs scopes
   await dac.getToken();
   // @ts-expect-error unknown option type

@@ -29,6 +29,7 @@
 //! - `flow`: one acquisition, the state machine.
 
 mod assertion;
+pub(crate) mod browser;
 mod flow;
 mod pipelines;
 mod request;
@@ -71,7 +72,7 @@ const WORKLOAD: &str = "WorkloadIdentityCredential";
 const WORKLOAD_TROUBLESHOOT: &str = "\n        See the troubleshooting guide for more information: https://aka.ms/azsdk/js/identity/workloadidentitycredential/troubleshoot";
 
 /// A configured Entra ID source.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Entra {
     name: &'static str,
     client_id: String,

@@ -8,6 +8,7 @@
 //! in `environment.rs`, which shares this file's helpers.
 
 mod assertion;
+mod browser;
 mod flow;
 mod on_behalf_of;
 mod pipelines;
