@@ -5,7 +5,7 @@
 
 const backend = require('./backend');
 const errors = require('./errors');
-const { coreOptions, tokenRequest, toAccessToken, callGetAssertion, delegateToMember } = require('./translate');
+const { seed, coreOptions, tokenRequest, toAccessToken, callGetAssertion, delegateToMember } = require('./translate');
 const plugins = require('./plugins');
 // The logger (and the app's @azure/logger behind it) loads with the first credential, not with
 // `require('azcred')`.
@@ -72,9 +72,6 @@ function transport(options) {
   return out;
 }
 
-function seed() {
-  return Math.floor(Math.random() * 2 ** 52);
-}
 
 /** Node IO for interactive sign-in, loaded by the first flow that needs it. */
 function signin() {

@@ -101,4 +101,14 @@ async function delegateToMember(members, action, signal, originals) {
   }
 }
 
-module.exports = { coreOptions, tokenRequest, toAccessToken, callGetAssertion, delegateToMember };
+/** A seed for the core's per-credential randomness (retry jitter, correlation ids, PKCE
+ * verifiers and states): 52 bits (the most a JS number carries exactly) from the runtime's
+ * CSPRNG (Node 19+, Deno, workerd, browsers), else Math.random (Node 18). */
+function seed() {
+  const c = globalThis.crypto;
+  if (!c || typeof c.getRandomValues !== 'function') return Math.floor(Math.random() * 2 ** 52);
+  const [hi, lo] = c.getRandomValues(new Uint32Array(2));
+  return (hi & 0xfffff) * 2 ** 32 + lo;
+}
+
+module.exports = { seed, coreOptions, tokenRequest, toAccessToken, callGetAssertion, delegateToMember };

@@ -5,12 +5,9 @@
 // chain member's getToken) and turns the core's outcome into a token or an error class.
 
 const errors = require('../lib/errors');
-const { coreOptions, tokenRequest, toAccessToken, callGetAssertion, delegateToMember } = require('../lib/translate');
+const { seed, coreOptions, tokenRequest, toAccessToken, callGetAssertion, delegateToMember } = require('../lib/translate');
 const runtime = require('./runtime');
 
-function seed() {
-  return Math.floor(Math.random() * 2 ** 52);
-}
 
 class Driven {
   /**
