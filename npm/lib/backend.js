@@ -51,7 +51,13 @@ function loadWasm() {
 const loaders = { native: loadNative, wasm: loadWasm };
 
 function withName(name, mod) {
-  return { name, Credential: mod.Credential, TokenStore: mod.TokenStore, store: new mod.TokenStore() };
+  return {
+    name,
+    Credential: mod.Credential,
+    TokenStore: mod.TokenStore,
+    store: new mod.TokenStore(),
+    checkAuthenticationRecord: mod.checkAuthenticationRecord,
+  };
 }
 
 function pick() {

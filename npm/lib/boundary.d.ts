@@ -77,6 +77,7 @@ export type Action =
   | { type: 'readFile'; path: string; maxBytes: number; deadline: number }
   | { type: 'sign'; algorithm: string; key: string; passphrase?: string; data: string }
   | { type: 'getAssertion'; clientId: string; tokenEndpoint: string }
+  | { type: 'promptDeviceCode'; userCode: string; verificationUri: string; message: string }
   | {
       type: 'delegate';
       index: number;
@@ -113,6 +114,7 @@ export type Reply =
   | { type: 'delegated'; token?: ForeignToken; error?: { name: string; message: string } }
   | { type: 'signed'; signature: string }
   | { type: 'assertion'; value: string }
+  | { type: 'prompted' }
   | { type: 'failed'; kind: IoFailureKind; message?: string };
 
 /** `getToken(scopes, options)` as the core reads it. */
@@ -122,6 +124,17 @@ export interface TokenRequest {
   tenantId?: string;
   enableCae?: boolean;
   timeoutMs?: number;
+  authenticate?: boolean;
+}
+
+/** The reference's `AuthenticationRecord`, as the core writes it. */
+export interface AuthenticationRecordValue {
+  authority: string;
+  homeAccountId: string;
+  clientId: string;
+  tenantId: string;
+  username: string;
+  version: string;
 }
 
 /** The environment and host facts the core may read. */
@@ -146,12 +159,14 @@ export interface BindingFlow {
 
 /** What `begin` answers; a `start` answer comes with its flow. */
 export type Begin =
-  | { type: 'cached'; token: AccessTokenValue; until?: number }
+  | { type: 'cached'; token: AccessTokenValue; until?: number; account?: AuthenticationRecordValue }
   | { type: 'join'; id: number }
   | { type: 'start'; id: number; background: boolean; token?: AccessTokenValue; flow: BindingFlow };
 
 /** What `finish` answers. */
-export type Finish = { ok: true; token: AccessTokenValue } | { ok: false; error: TokenErrorValue };
+export type Finish =
+  | { ok: true; token: AccessTokenValue; account?: AuthenticationRecordValue }
+  | { ok: false; error: TokenErrorValue };
 
 /** A configured core credential. */
 export interface BindingCredential {
@@ -174,4 +189,5 @@ export interface BindingModule<Store> {
     seed: number,
     store: Store,
   ) => BindingCredential;
+  checkAuthenticationRecord(record: unknown): void;
 }

@@ -185,10 +185,8 @@ class Driven {
     return this.core.explain();
   }
 
-  async getToken(scopes, options) {
-    options = options || {};
-    const signal = options.abortSignal;
-    if (signal && signal.aborted) throw abortError();
+  /** `getToken(scopes, options)` as the core reads it. */
+  static request(scopes, options) {
     const request = {
       scopes: Array.isArray(scopes) ? scopes : [scopes],
       enableCae: options.enableCae === true,
@@ -198,6 +196,37 @@ class Driven {
     // As given: the core reads it as the reference does (floored, clamped, a numeric string).
     const timeout = options.requestOptions && options.requestOptions.timeout;
     if (timeout !== undefined && timeout !== null) request.timeoutMs = timeout;
+    return request;
+  }
+
+  /** `authenticate(scopes, options)` of a user credential: the core serves it as a getToken
+   * that may sign the user in, and answers with the account's AuthenticationRecord (undefined
+   * when the credential has no account). */
+  async authenticate(scopes, options) {
+    options = options || {};
+    const signal = options.abortSignal;
+    if (signal && signal.aborted) throw abortError();
+    const request = { ...Driven.request(scopes, options), authenticate: true };
+    this.syncLogLevel();
+    let begun;
+    try {
+      begun = this.core.begin(request, Date.now());
+    } catch (e) {
+      throw errors.fromBinding(e);
+    }
+    if (begun.type === 'cached') return begun.account;
+    if (begun.type !== 'start') throw new Error(`azcred: authenticate was answered with ${begun.type}`);
+    const entry = this.start(begun.flow, request, options, Boolean(begun.token));
+    if (begun.token) entry.promise.catch(() => {});
+    await this.wait(entry, signal);
+    return entry.io.account;
+  }
+
+  async getToken(scopes, options) {
+    options = options || {};
+    const signal = options.abortSignal;
+    if (signal && signal.aborted) throw abortError();
+    const request = Driven.request(scopes, options);
 
     const requestJson = JSON.stringify(request);
     const now = Date.now();
@@ -242,6 +271,7 @@ class Driven {
     const controller = new AbortController();
     const entry = { waiters: 0, controller, promise: null, background };
     const io = { background };
+    entry.io = io;
     entry.promise = this.drive(flow, request, options, controller.signal, io).finally(() => this.flows.delete(id));
     this.flows.set(id, entry);
     return entry;
@@ -317,7 +347,11 @@ class Driven {
       if (typeof flow.free === 'function') flow.free();
     }
     if (failure) throw errors.fromBinding(failure);
-    if (out.ok) return toAccessToken(out.token);
+    if (out.ok) {
+      // authenticate()'s answer: the account's record, beside the token.
+      if (out.account) io.account = out.account;
+      return toAccessToken(out.token);
+    }
     throw errors.fromCore(out.error, request.scopes, options, originals);
   }
 
@@ -335,6 +369,8 @@ class Driven {
         return this.io.sign(action);
       case 'getAssertion':
         return this.getAssertion(action);
+      case 'promptDeviceCode':
+        return Promise.resolve(this.promptDeviceCode(action));
       default:
         return Promise.resolve({ type: 'failed', kind: 'unsupported', message: `unknown action ${action.type}` });
     }
@@ -352,6 +388,23 @@ class Driven {
         return { type: 'failed', kind: 'other', message: `getAssertion resolved to a ${typeof value}, not a string` };
       }
       return { type: 'assertion', value };
+    } catch (e) {
+      return { type: 'failed', kind: 'other', message: String((e && e.message) || e) };
+    }
+  }
+
+  /** Shows DeviceCodeCredential's prompt through its userPromptCallback, as the reference does:
+   * called with the DeviceCodeInfo and not waited for (a promise it returns may reject; that
+   * is the callback's own business). */
+  promptDeviceCode(action) {
+    const callback = this.callbacks.userPromptCallback;
+    if (typeof callback !== 'function') {
+      return { type: 'failed', kind: 'other', message: 'userPromptCallback is not a function' };
+    }
+    try {
+      const shown = callback({ userCode: action.userCode, verificationUri: action.verificationUri, message: action.message });
+      if (shown && typeof shown.then === 'function') shown.then(undefined, () => {});
+      return { type: 'prompted' };
     } catch (e) {
       return { type: 'failed', kind: 'other', message: String((e && e.message) || e) };
     }
@@ -380,4 +433,14 @@ class Driven {
   }
 }
 
-module.exports = { Driven };
+/** `deserializeAuthenticationRecord`'s check of a parsed record (the core knows the versions it
+ * writes). */
+function checkAuthenticationRecord(record) {
+  try {
+    backend.load().checkAuthenticationRecord(record);
+  } catch (e) {
+    throw errors.fromBinding(e);
+  }
+}
+
+module.exports = { Driven, checkAuthenticationRecord };

@@ -14,14 +14,9 @@ const referenceDir = path.dirname(require.resolve('@azure/identity/package.json'
 
 /** @azure/identity's runtime names that azcred does not have yet (each must be absent). */
 const STILL_TO_COME = [
-  'AuthorizationCodeCredential',
   'AzurePipelinesCredential',
-  'DeviceCodeCredential',
   'InteractiveBrowserCredential',
   'OnBehalfOfCredential',
-  'UsernamePasswordCredential',
-  'serializeAuthenticationRecord',
-  'deserializeAuthenticationRecord',
   'useIdentityPlugin',
 ];
 

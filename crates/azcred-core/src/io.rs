@@ -110,6 +110,20 @@ pub enum Action {
         /// The token endpoint the assertion will be sent to.
         token_endpoint: String,
     },
+    /// Show the user how to sign in with a device code: call `DeviceCodeCredential`'s
+    /// `userPromptCallback` (by default `console.log(message)`) with the reference's
+    /// `DeviceCodeInfo` `{userCode, verificationUri, message}`, without waiting for what it
+    /// returns, and reply [`Reply::Prompted`] (or `Failed` when it throws). The device code
+    /// itself is not given: it is a secret the core alone sends.
+    #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+    PromptDeviceCode {
+        /// The code the user enters.
+        user_code: String,
+        /// The page where the user enters it.
+        verification_uri: String,
+        /// Entra's instructions for the user, naming both.
+        message: String,
+    },
     /// Ask the `index`th member of a `ChainedTokenCredential` (a credential object the core does
     /// not own) for a token.
     #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
@@ -155,6 +169,8 @@ pub enum Reply {
         /// The assertion (a JWT): a secret.
         value: Secret,
     },
+    /// The prompt of an [`Action::PromptDeviceCode`] was shown (its callback returned).
+    Prompted,
     /// The action could not be carried out.
     Failed(IoFailure),
 }
@@ -171,6 +187,7 @@ impl fmt::Debug for Reply {
                 .field("signature_len", &signature.len())
                 .finish(),
             Self::Assertion { value } => f.debug_struct("Assertion").field("value", value).finish(),
+            Self::Prompted => f.write_str("Prompted"),
             Self::Failed(e) => f.debug_tuple("Failed").field(e).finish(),
         }
     }

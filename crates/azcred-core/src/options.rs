@@ -176,6 +176,21 @@ pub struct Options {
     /// `additionalPolicies`: pipeline policies, which azcred has no pipeline to run; the
     /// credential logs a warning naming how many it does not run.
     pub additional_policies: Option<Vec<serde_json::Value>>,
+    /// `DeviceCodeCredential`'s and the other user credentials' `disableAutomaticAuthentication`:
+    /// a `getToken` that would need the user to sign in fails with `AuthenticationRequired`
+    /// instead (`authenticate()` still signs in).
+    pub disable_automatic_authentication: Option<bool>,
+    /// `authenticationRecord`: the account the credential starts with (from an earlier
+    /// `authenticate()`).
+    pub authentication_record: Option<crate::source::entra::account::AuthenticationRecord>,
+    /// `UsernamePasswordCredential`'s `username`.
+    pub username: Option<String>,
+    /// `UsernamePasswordCredential`'s `password`.
+    pub password: Option<Secret>,
+    /// `AuthorizationCodeCredential`'s `authorizationCode` (single-use).
+    pub authorization_code: Option<Secret>,
+    /// `AuthorizationCodeCredential`'s `redirectUri`.
+    pub redirect_uri: Option<String>,
     /// `allowInsecureConnection`: accepted; as in the reference it changes nothing (Entra
     /// authority hosts must be https, managed-identity endpoints are reached as they are).
     pub allow_insecure_connection: Option<bool>,

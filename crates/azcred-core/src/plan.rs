@@ -62,6 +62,9 @@ pub(crate) fn build(
         "ClientSecretCredential" => standalone(entra::client_secret(options, env)?),
         "ClientCertificateCredential" => standalone(entra::client_certificate(options, env)?),
         "ClientAssertionCredential" => standalone(entra::client_assertion(options, env)?),
+        "DeviceCodeCredential" => standalone(entra::device_code(options, env)?),
+        "UsernamePasswordCredential" => standalone(entra::username_password(options, env)?),
+        "AuthorizationCodeCredential" => standalone(entra::authorization_code(options, env)?),
         "AzureCliCredential" => standalone(developer_tools::azure_cli(options, env)?),
         "AzureDeveloperCliCredential" => {
             standalone(developer_tools::azure_developer_cli(options, env)?)

@@ -173,3 +173,13 @@ impl Flow {
         encode(&self.0.take_log())
     }
 }
+
+/// `deserializeAuthenticationRecord`'s version check of a record `JSON.parse` gave. Throws the
+/// reference's error for a version azcred does not write.
+#[wasm_bindgen(js_name = checkAuthenticationRecord)]
+pub fn check_authentication_record(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] record: JsValue,
+) -> Result<(), JsValue> {
+    let record: serde_json::Value = input(record, "authentication record", "InvalidConfig")?;
+    wire::check_authentication_record(&record).map_err(throw)
+}

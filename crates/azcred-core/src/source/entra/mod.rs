@@ -25,10 +25,17 @@
 //! - `response`: MSAL's rendering of an error response;
 //! - `flow`: one acquisition, the state machine.
 
+pub(crate) mod account;
 mod assertion;
+mod device_code;
 mod flow;
 mod request;
 mod response;
+mod user;
+mod user_grants;
+
+pub(crate) use device_code::device_code;
+pub(crate) use user_grants::{authorization_code, username_password};
 
 use std::time::Duration;
 

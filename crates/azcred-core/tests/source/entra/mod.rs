@@ -11,6 +11,7 @@ mod assertion;
 mod flow;
 mod request;
 mod response;
+mod user;
 
 use crate::support::*;
 use azcred_core::{
