@@ -272,6 +272,7 @@ mod tests {
             t.refresh_token.as_ref().map(Secret::expose),
             Some("rt-SENTINEL")
         );
+        assert!(!format!("{t:?}").contains("SENTINEL"));
         let a = t.account.unwrap();
         assert_eq!(a.home_account_id, "oid-1.tid-1");
         assert_eq!(a.tenant_id, "tid-1");
@@ -280,7 +281,6 @@ mod tests {
         assert_eq!(r.authority, "login.windows.net");
         assert_eq!(r.version, "1.0");
         assert_eq!(Account::from_record(&r), a);
-        assert!(!format!("{t:?}").contains("SENTINEL"));
     }
 
     #[test]

@@ -206,14 +206,14 @@ enum Stage {
     /// Ask for a device code.
     Request,
     /// The user is to be shown this code.
-    Prompt(DeviceCode),
+    Prompt(Box<DeviceCode>),
     /// Polling: the next token request starts at `next` (none is running), or is running.
     Polling {
         code: DeviceCode,
         interval: Duration,
         deadline: Timestamp,
         next: Timestamp,
-        run: Option<GrantRun>,
+        run: Option<Box<GrantRun>>,
     },
     Done,
 }
@@ -262,7 +262,7 @@ impl DeviceCodeFlow {
         match reply {
             Reply::Http(resp) if (200..300).contains(&resp.status) => {
                 match parse_device_code(&resp.body) {
-                    Ok(code) => self.stage = Stage::Prompt(code),
+                    Ok(code) => self.stage = Stage::Prompt(Box::new(code)),
                     Err(why) => self.end(Err(required(format!(
                         "{NAME}: the device code endpoint's response is not usable: {why}"
                     )))),
@@ -406,7 +406,7 @@ impl SignInFlow for DeviceCodeFlow {
                     };
                     let poll = GrantRun::new(&self.source, grant, start);
                     if let Stage::Polling { run, .. } = &mut self.stage {
-                        *run = Some(poll);
+                        *run = Some(Box::new(poll));
                     }
                 }
                 Stage::Done => {
@@ -435,7 +435,7 @@ impl SignInFlow for DeviceCodeFlow {
         self.outstanding.clear();
         match std::mem::replace(&mut self.stage, Stage::Done) {
             Stage::Request => self.on_code_answer(reply),
-            Stage::Prompt(code) => self.on_prompted(code, reply, now),
+            Stage::Prompt(code) => self.on_prompted(*code, reply, now),
             other => self.stage = other,
         }
         Ok(())

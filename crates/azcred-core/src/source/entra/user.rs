@@ -181,7 +181,7 @@ impl SignInFlow for GrantRun {
     }
 
     fn handle(&mut self, reply: Reply, now: Timestamp) -> Result<(), Misuse> {
-        GrantRun::handle(self, reply, now)
+        Self::handle(self, reply, now)
     }
 }
 
@@ -231,7 +231,7 @@ impl User {
                     correlation: correlation.clone(),
                     rng: Rng::new(rng.next_u64()),
                 };
-                Some(GrantRun::new(&self.entra, grant, start))
+                Some(Box::new(GrantRun::new(&self.entra, grant, start)))
             });
         let sign_in = may_sign_in
             .then(|| {
@@ -312,7 +312,7 @@ impl crate::source::Source for User {
 enum Stage {
     /// The refresh-token request, and the sign-in to fall back on when it fails (none when
     /// signing in is not allowed).
-    Silent(GrantRun, Option<Box<dyn SignInFlow>>),
+    Silent(Box<GrantRun>, Option<Box<dyn SignInFlow>>),
     /// Signing in.
     SignIn(Box<dyn SignInFlow>),
     /// Over; the outcome until it is taken.
