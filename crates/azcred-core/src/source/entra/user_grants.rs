@@ -32,25 +32,13 @@ pub(crate) fn username_password(options: &Options, env: &EnvSnapshot) -> Result<
         username: username.to_owned(),
         password: password.clone(),
     };
-    let entra = build(
-        NAME,
+    let app = App {
+        name: NAME,
         tenant,
         client,
-        Proof::None,
-        grant.clone(),
-        allowed_tenants(options),
-        options,
-        env,
-    )?;
-    Ok(User {
-        entra: Arc::new(entra),
-        sign_in: Arc::new(GrantSignIn {
-            grant,
-            what: "the user's password",
-        }),
-        disable_automatic: false,
-        initial: None,
-    })
+        proof: Proof::None,
+    };
+    grant_user(app, grant, "the user's password", options, env)
 }
 
 /// `new AuthorizationCodeCredential(tenantId, clientId, [clientSecret,] authorizationCode,
@@ -77,11 +65,36 @@ pub(crate) fn authorization_code(
         redirect_uri: options.redirect_uri.clone().unwrap_or_default(),
         code_verifier: None,
     };
-    let entra = build(
-        NAME,
+    let app = App {
+        name: NAME,
         tenant,
         client,
         proof,
+    };
+    grant_user(app, grant, "an authorization code", options, env)
+}
+
+/// The app a user grant signs in to.
+struct App<'a> {
+    name: &'static str,
+    tenant: &'a str,
+    client: &'a str,
+    proof: Proof,
+}
+
+/// A user credential whose sign-in is one token request with `grant`.
+fn grant_user(
+    app: App<'_>,
+    grant: Grant,
+    what: &'static str,
+    options: &Options,
+    env: &EnvSnapshot,
+) -> Result<User, ConfigError> {
+    let entra = build(
+        app.name,
+        app.tenant,
+        app.client,
+        app.proof,
         grant.clone(),
         allowed_tenants(options),
         options,
@@ -89,10 +102,7 @@ pub(crate) fn authorization_code(
     )?;
     Ok(User {
         entra: Arc::new(entra),
-        sign_in: Arc::new(GrantSignIn {
-            grant,
-            what: "an authorization code",
-        }),
+        sign_in: Arc::new(GrantSignIn { grant, what }),
         disable_automatic: false,
         initial: None,
     })
