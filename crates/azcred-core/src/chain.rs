@@ -123,6 +123,8 @@ pub(crate) struct ChainFlow {
     sessions: HashMap<usize, Session>,
     /// The session a member left to keep, with its index.
     session_out: Option<(usize, Session)>,
+    /// The walk is an early refresh in the background (see `StartContext::background`).
+    background: bool,
 }
 
 impl ChainFlow {
@@ -161,7 +163,14 @@ impl ChainFlow {
             result,
             sessions: HashMap::new(),
             session_out: None,
+            background: false,
         }
+    }
+
+    /// Marks the walk as an early refresh whose caller already has a valid token.
+    pub(crate) fn in_background(mut self, background: bool) -> Self {
+        self.background = background;
+        self
     }
 
     /// Gives the walk the user sessions the credential keeps, by member index: each member
@@ -218,6 +227,7 @@ impl ChainFlow {
                         let ctx = StartContext {
                             proven: self.proven == Some(idx),
                             seed: self.rng.next_u64(),
+                            background: self.background,
                         };
                         let session = self.sessions.get(&idx);
                         self.current = Some(source.start_with_session(&self.request, ctx, session));

@@ -312,7 +312,8 @@ impl Credential {
             request,
             self.rng.next_u64(),
         )
-        .with_sessions(self.sessions.clone());
+        .with_sessions(self.sessions.clone())
+        .in_background(serving.is_some());
         let flow = Flow {
             id,
             owner: Arc::clone(&self.owner),

@@ -105,7 +105,7 @@ pub mod wire;
 
 pub use api::{
     CertificateSource, DefaultOptions, DeveloperToolOptions, EntraOptions, Kind,
-    ManagedIdentityOptions, UserAssignedId,
+    ManagedIdentityOptions, UserAssignedId, UserOptions,
 };
 pub use cache::MAX_CACHED_TOKENS;
 pub use credential::{Begin, Credential, Flow, FlowId, MemberReport};

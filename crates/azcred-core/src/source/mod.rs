@@ -83,6 +83,9 @@ pub(crate) struct StartContext {
     pub(crate) proven: bool,
     /// Seeds the flow's jitter.
     pub(crate) seed: u64,
+    /// The acquisition is an early refresh whose caller already has a valid token: a user
+    /// source renews silently, and never asks the user to sign in from the background.
+    pub(crate) background: bool,
 }
 
 /// A configured credential source.

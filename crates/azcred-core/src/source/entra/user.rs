@@ -220,7 +220,9 @@ impl User {
         if let Err(e) = plan() {
             return Box::new(Decided(Some(Err(e.from_credential(self.entra.name)))));
         }
-        let may_sign_in = request.authenticate || !self.disable_automatic;
+        // An early refresh in the background renews silently or not at all: the user is asked
+        // to sign in only by a caller who is waiting for the token.
+        let may_sign_in = (request.authenticate || !self.disable_automatic) && !ctx.background;
         let silent = session
             .and_then(|s| s.refresh_token.clone())
             .and_then(|rt| {
@@ -244,22 +246,27 @@ impl User {
                 Some(self.sign_in.start(&self.entra, start))
             })
             .flatten();
+        let no_sign_in = if ctx.background && !self.disable_automatic {
+            self.entra.required(format!(
+                "{}: the refresh token could not renew the token in the background; the next \
+                 getToken signs in again",
+                self.entra.name
+            ))
+        } else {
+            self.entra.required(AUTOMATIC_AUTHENTICATION_DISABLED)
+        };
         let stage = match (silent, sign_in) {
             (Some(run), sign_in) => Stage::Silent(run, sign_in),
             (None, Some(flow)) => Stage::SignIn(flow),
-            (None, None) => Stage::Done(Some(Err(self.sign_in_required()))),
+            (None, None) => Stage::Done(Some(Err(no_sign_in.clone()))),
         };
         Box::new(UserFlow {
             name: self.entra.name,
             stage,
             kept: session.cloned(),
             session_out: None,
-            disabled_error: self.sign_in_required(),
+            no_sign_in,
         })
-    }
-
-    fn sign_in_required(&self) -> TokenError {
-        self.entra.required(AUTOMATIC_AUTHENTICATION_DISABLED)
     }
 }
 
@@ -326,7 +333,8 @@ struct UserFlow {
     /// The session the credential kept when the flow started.
     kept: Option<Session>,
     session_out: Option<Session>,
-    disabled_error: TokenError,
+    /// The error when the silent request fails and no sign-in may follow.
+    no_sign_in: TokenError,
 }
 
 impl UserFlow {
@@ -383,7 +391,7 @@ impl SourceFlow for UserFlow {
                     GrantStep::Done(Err(_)) => match fallback.take() {
                         Some(flow) => self.stage = Stage::SignIn(flow),
                         None => {
-                            let e = self.disabled_error.clone();
+                            let e = self.no_sign_in.clone();
                             return self.failed(e);
                         }
                     },

@@ -610,3 +610,33 @@ fn a_record_round_trips_and_other_versions_are_refused() {
     let e = azcred_core::wire::check_authentication_record(&json!({"version": "2.0"})).unwrap_err();
     assert_eq!(e.message, "Unsupported AuthenticationRecord version");
 }
+
+#[test]
+fn an_early_refresh_in_the_background_uses_the_refresh_token_and_never_prompts() {
+    let mut cred = dcc(json!({}));
+    let mut s = signing_in(Script::new(), &[signed_in("at-1")]);
+    s.get(&mut cred, STORAGE).token();
+    // 51 minutes on, the token is still served, and refreshed in the background.
+    let later = s.now.plus(std::time::Duration::from_secs(51 * 60));
+    let mut s = Script::at(later).http(400, &oauth_error("invalid_grant"));
+    let run = s.get(&mut cred, STORAGE);
+    assert_eq!(run.serving.as_ref().map(|t| t.token.expose()), Some("at-1"));
+    // Refused: no device code from the background; the caller kept its token.
+    assert_eq!(run.requests().len(), 1, "{:#?}", run.transcript);
+    assert_eq!(
+        field(run.requests()[0], "grant_type").as_deref(),
+        Some("refresh_token")
+    );
+    assert!(
+        run.error().message.contains("in the background"),
+        "{}",
+        run.error().message
+    );
+    // The same refresh, accepted, replaces the token silently.
+    let mut s = Script::at(later.plus(std::time::Duration::from_secs(31)))
+        .http(200, &user_body("at-2", None));
+    let run = s.get(&mut cred, STORAGE);
+    assert_eq!(run.serving.as_ref().map(|t| t.token.expose()), Some("at-1"));
+    assert_eq!(run.token().token.expose(), "at-2");
+    assert!(Script::at(s.now).get(&mut cred, STORAGE).cached);
+}
