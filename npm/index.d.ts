@@ -6,9 +6,9 @@
 // core-auth TokenCredential (and the reverse), and the pipeline objects users already have (a
 // core-rest-pipeline HttpClient, ProxySettings, TlsSettings...) are accepted as they are.
 //
-// Credentials of @azure/identity that azcred does not have yet (AzurePipelinesCredential,
-// InteractiveBrowserCredential, OnBehalfOfCredential) and the function useIdentityPlugin are not
-// declared; their option and data types are, so code that names them compiles.
+// Credentials of @azure/identity that azcred does not have yet (InteractiveBrowserCredential) and
+// the function useIdentityPlugin are not declared; their option and data types are, so code that
+// names them compiles.
 
 // ---------------------------------------------------------------------------------------------
 // Shapes shared with @azure/abort-controller, @azure/core-util and @azure/core-tracing
@@ -560,7 +560,7 @@ export interface InteractiveBrowserCredentialInBrowserOptions extends Interactiv
 /** Options of AuthorizationCodeCredential. */
 export interface AuthorizationCodeCredentialOptions extends MultiTenantTokenCredentialOptions, AuthorityValidationOptions {}
 
-/** Options of @azure/identity's AzurePipelinesCredential (not in azcred yet). */
+/** Options of AzurePipelinesCredential. */
 export interface AzurePipelinesCredentialOptions
   extends MultiTenantTokenCredentialOptions,
     CredentialPersistenceOptions,
@@ -593,8 +593,24 @@ export interface OnBehalfOfCredentialCertificateOptions {
   tenantId: string;
   /** The app's client id. */
   clientId: string;
-  /** Path of a PEM file with the certificate and its private key. */
+  /** Path of a PEM file with the certificate and its private key (read for each token request). */
   certificatePath: string;
+  /** The user assertion. */
+  userAssertionToken: string;
+  /** Send the certificate chain (x5c). */
+  sendCertificateChain?: boolean;
+}
+
+/** On-behalf-of with a certificate given as PEM text (azcred's own; @azure/identity takes a path only). */
+export interface OnBehalfOfCredentialPemCertificateOptions {
+  /** The tenant. */
+  tenantId: string;
+  /** The app's client id. */
+  clientId: string;
+  /** The PEM text: the certificate and its private key. */
+  certificate: string;
+  /** The password of an encrypted private key. */
+  certificatePassword?: string;
   /** The user assertion. */
   userAssertionToken: string;
   /** Send the certificate chain (x5c). */
@@ -613,10 +629,11 @@ export interface OnBehalfOfCredentialAssertionOptions {
   userAssertionToken: string;
 }
 
-/** Options of @azure/identity's OnBehalfOfCredential (not in azcred yet). */
+/** Options of OnBehalfOfCredential. */
 export type OnBehalfOfCredentialOptions = (
   | OnBehalfOfCredentialSecretOptions
   | OnBehalfOfCredentialCertificateOptions
+  | OnBehalfOfCredentialPemCertificateOptions
   | OnBehalfOfCredentialAssertionOptions
 ) &
   MultiTenantTokenCredentialOptions &
@@ -915,6 +932,44 @@ export declare class ClientAssertionCredential implements TokenCredential {
     getAssertion: (options: GetAssertionOptions) => Promise<string>,
     options?: ClientAssertionCredentialOptions,
   );
+  /** A token from Entra ID. */
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
+  /** What the credential will do (azcred's own). */
+  explain(): CredentialReport[];
+}
+
+/**
+ * Workload identity federation in Azure Pipelines: an OIDC token for the service connection,
+ * asked for at `SYSTEM_OIDCREQUESTURI` (read by the constructor) with the pipeline's
+ * `System.AccessToken`, exchanged at Entra ID for each token request sent there.
+ */
+export declare class AzurePipelinesCredential implements TokenCredential {
+  /**
+   * @param tenantId - The tenant of the service connection.
+   * @param clientId - The client id of the service connection's app registration.
+   * @param serviceConnectionId - The service connection's id (the `resourceId` of its URL).
+   * @param systemAccessToken - The pipeline's `System.AccessToken`.
+   */
+  constructor(
+    tenantId: string,
+    clientId: string,
+    serviceConnectionId: string,
+    systemAccessToken: string,
+    options?: AzurePipelinesCredentialOptions,
+  );
+  /** A token from Entra ID. */
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
+  /** What the credential will do (azcred's own). */
+  explain(): CredentialReport[];
+}
+
+/**
+ * The on-behalf-of flow: a token for a downstream API, for the user whose token
+ * (`userAssertionToken`) this app received. Tokens are cached per credential, so per user
+ * assertion.
+ */
+export declare class OnBehalfOfCredential implements TokenCredential {
+  constructor(options: OnBehalfOfCredentialOptions);
   /** A token from Entra ID. */
   getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
   /** What the credential will do (azcred's own). */

@@ -15,6 +15,8 @@ export const {
   ClientSecretCredential,
   ClientCertificateCredential,
   ClientAssertionCredential,
+  AzurePipelinesCredential,
+  OnBehalfOfCredential,
   AzureCliCredential,
   AzureDeveloperCliCredential,
   AzurePowerShellCredential,

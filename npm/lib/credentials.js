@@ -217,6 +217,45 @@ class ClientAssertionCredential extends DrivenCredential {
 
 }
 
+class AzurePipelinesCredential extends DrivenCredential {
+  /**
+   * Workload identity federation in an Azure DevOps pipeline: an OIDC token for the service
+   * connection, from SYSTEM_OIDCREQUESTURI (read now), exchanged at Entra ID.
+   * @param {string} tenantId
+   * @param {string} clientId
+   * @param {string} serviceConnectionId
+   * @param {string} systemAccessToken the pipeline's System.AccessToken
+   * @param {object} [options] AzurePipelinesCredentialOptions
+   */
+  constructor(tenantId, clientId, serviceConnectionId, systemAccessToken, options) {
+    super();
+    this._driven = new Driven('AzurePipelinesCredential', {
+      ...(options || {}),
+      tenantId,
+      clientId,
+      serviceConnectionId,
+      systemAccessToken,
+    });
+  }
+}
+
+class OnBehalfOfCredential extends DrivenCredential {
+  /**
+   * A token for a downstream API on behalf of the user whose token (userAssertionToken) this app
+   * received; the app proves itself with certificatePath (or the PEM text in certificate),
+   * clientSecret, or a getAssertion callback.
+   * @param {object} options OnBehalfOfCredentialOptions
+   */
+  constructor(options) {
+    super();
+    const opts = { ...(options || {}) };
+    const { getAssertion } = opts;
+    delete opts.getAssertion;
+    if (typeof getAssertion === 'function') opts.assertionCallback = true;
+    this._driven = new Driven('OnBehalfOfCredential', opts, undefined, { getAssertion });
+  }
+}
+
 class VisualStudioCodeCredential extends DrivenCredential {
   /**
    * As @azure/identity's without its @azure/identity-vscode plugin, which azcred does not load:
@@ -353,6 +392,8 @@ module.exports = {
   ClientSecretCredential,
   ClientCertificateCredential,
   ClientAssertionCredential,
+  AzurePipelinesCredential,
+  OnBehalfOfCredential,
   AzureCliCredential,
   AzureDeveloperCliCredential,
   AzurePowerShellCredential,

@@ -15,11 +15,12 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 const { execFileSync, spawnSync } = require('node:child_process');
 
-const { BlobServiceClient } = require('@azure/storage-blob');
 const azcred = require('../../npm');
 const { ensureTestCa } = require('../support/tls');
 const { startAzurite } = require('../support/azurite');
 const { startFakeEndpoint, tokenBody, setAzureEnv, expectedUserAgent } = require('../support/fake-endpoint');
+const { tokenMinter, blobRoundTrip, aadError } = require('../support/entra');
+const { makeAppCertificate, assertionProblems, b64json, UUID_V4 } = require('../support/app-cert');
 
 const EXPECTED_USER_AGENT = expectedUserAgent();
 
@@ -38,118 +39,14 @@ const KEY_PASSWORD = 'sentinel-key-password-77';
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const ENV_FAILED =
   'EnvironmentCredential authentication failed. To troubleshoot, visit https://aka.ms/azsdk/js/identity/environmentcredential/troubleshoot.';
-const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 let tls;
 let dir;
 let entra;
 let azurite;
 let files;
-let mintKey;
+let mint;
 const closers = [];
-
-/** Runs openssl with a throw-away config (no system openssl.cnf needed). */
-function openssl(args) {
-  const config = path.join(dir, 'openssl.cnf');
-  if (!fs.existsSync(config)) fs.writeFileSync(config, '[ req ]\ndistinguished_name = dn\nprompt = no\n[ dn ]\nCN = azcred-app\n');
-  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30000, env: { ...process.env, OPENSSL_CONF: config } });
-}
-
-/** The app's certificates: a CA and a leaf it signs (RSA 2048), with PEM files in every form the
- * credential reads. */
-function makeAppCertificates() {
-  const config = path.join(dir, 'openssl.cnf');
-  openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'app-ca-key.pem']);
-  openssl(['req', '-config', config, '-x509', '-new', '-key', 'app-ca-key.pem', '-sha256', '-days', '2', '-subj', '/CN=azcred app CA', '-out', 'app-ca.pem']);
-  openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'app-key.pem']);
-  openssl(['req', '-config', config, '-new', '-key', 'app-key.pem', '-subj', '/CN=azcred app', '-out', 'app.csr']);
-  openssl(['x509', '-req', '-in', 'app.csr', '-CA', 'app-ca.pem', '-CAkey', 'app-ca-key.pem', '-set_serial', '0x0a2c0de0', '-days', '2', '-sha256', '-out', 'app-cert.pem']);
-  const read = (n) => fs.readFileSync(path.join(dir, n), 'utf8');
-  const leaf = read('app-cert.pem');
-  const ca = read('app-ca.pem');
-  const key = crypto.createPrivateKey(read('app-key.pem'));
-  const encryptedPkcs8 = key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: KEY_PASSWORD });
-  const encryptedPkcs1 = key.export({ type: 'pkcs1', format: 'pem', cipher: 'aes-128-cbc', passphrase: KEY_PASSWORD });
-  const out = {
-    plain: path.join(dir, 'app-plain.pem'),
-    encrypted: path.join(dir, 'app-encrypted.pem'),
-    encryptedPkcs1Text: leaf + ca + encryptedPkcs1,
-  };
-  fs.writeFileSync(out.plain, leaf + ca + read('app-key.pem'));
-  fs.writeFileSync(out.encrypted, leaf + ca + encryptedPkcs8);
-  assert.match(fs.readFileSync(out.encrypted, 'utf8'), /BEGIN ENCRYPTED PRIVATE KEY/);
-  assert.match(out.encryptedPkcs1Text, /Proc-Type: 4,ENCRYPTED/);
-  const leafX509 = new crypto.X509Certificate(leaf);
-  APP_CERT.publicKey = leafX509.publicKey;
-  APP_CERT.x5t = crypto.createHash('sha256').update(leafX509.raw).digest('base64url');
-  APP_CERT.chain = [leafX509.raw.toString('base64'), new crypto.X509Certificate(ca).raw.toString('base64')];
-  return out;
-}
-
-const b64json = (part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-
-/** An access token Azurite's OAuth check accepts (it reads iss, aud, iat/nbf/exp; the signature
- * is real but unchecked). */
-function mint(audience, tenant, clientId) {
-  const now = Math.floor(Date.now() / 1000);
-  const header = { alg: 'RS256', typ: 'JWT' };
-  const payload = {
-    aud: audience,
-    iss: `https://sts.windows.net/${tenant}/`,
-    iat: now - 300,
-    nbf: now - 300,
-    exp: now + 3600,
-    appid: clientId,
-    oid: clientId,
-    sub: clientId,
-    tid: tenant,
-    uti: crypto.randomUUID(),
-  };
-  const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
-  return `${input}.${crypto.sign('sha256', Buffer.from(input), mintKey).toString('base64url')}`;
-}
-
-function aadError(status, error, code, description) {
-  return {
-    status,
-    body: {
-      error,
-      error_description: `AADSTS${code}: ${description}`,
-      error_codes: [code],
-      timestamp: '2024-01-01 00:00:00Z',
-      trace_id: 'trace-1',
-      correlation_id: 'corr-1',
-    },
-  };
-}
-
-/** Checks a certificate assertion as Entra does; returns the problems found. */
-function assertionProblems(jwt, audience) {
-  const problems = [];
-  const parts = String(jwt).split('.');
-  if (parts.length !== 3) return ['not a JWS'];
-  const [h, p, s] = parts;
-  const header = b64json(h);
-  const payload = b64json(p);
-  if (header.alg !== 'PS256') problems.push(`alg ${header.alg}`);
-  if (header.typ !== 'JWT') problems.push('typ');
-  if (header['x5t#S256'] !== APP_CERT.x5t) problems.push('x5t#S256 is not the certificate');
-  if (header.x5c && header.x5c[0] !== APP_CERT.chain[0]) problems.push('x5c[0] is not the certificate');
-  const signatureOk = crypto.verify(
-    'sha256',
-    Buffer.from(`${h}.${p}`),
-    { key: APP_CERT.publicKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: crypto.constants.RSA_PSS_SALTLEN_DIGEST },
-    Buffer.from(s, 'base64url'),
-  );
-  if (!signatureOk) problems.push('the PS256 signature does not verify');
-  if (payload.aud !== audience) problems.push(`aud ${payload.aud}`);
-  if (payload.iss !== APP_CERT.clientId || payload.sub !== APP_CERT.clientId) problems.push('iss/sub');
-  if (payload.exp - payload.iat !== 600) problems.push('exp - iat');
-  if (payload.nbf !== payload.iat) problems.push('nbf');
-  if (Math.abs(payload.iat - Date.now() / 1000) > 60) problems.push('iat');
-  if (!UUID_V4.test(payload.jti)) problems.push('jti');
-  return problems;
-}
 
 /** The fake Entra token endpoint. */
 function entraHandler(req) {
@@ -175,7 +72,7 @@ function entraHandler(req) {
       }
       break;
     case APP_CERT.clientId: {
-      const problems = assertion ? assertionProblems(assertion, audience) : ['no client_assertion'];
+      const problems = assertion ? assertionProblems(assertion, audience, APP_CERT, APP_CERT.clientId) : ['no client_assertion'];
       if (problems.length) {
         return aadError(401, 'invalid_client', 700027, `Client assertion failed validation: ${problems.join(', ')}`);
       }
@@ -201,8 +98,9 @@ function entraHandler(req) {
 before(async () => {
   tls = ensureTestCa();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'azcred-entra-'));
-  mintKey = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-  files = makeAppCertificates();
+  mint = tokenMinter();
+  files = makeAppCertificate(dir, KEY_PASSWORD);
+  Object.assign(APP_CERT, { publicKey: files.publicKey, x5t: files.x5t, chain: files.chain });
   entra = await startFakeEndpoint({ tls: { key: tls.key, cert: tls.cert } });
   entra.setHandler(entraHandler);
   azurite = await startAzurite({ dir: path.join(dir, 'azurite'), cert: tls.cert, key: tls.key });
@@ -224,15 +122,8 @@ function sentSince(mark) {
   return entra.requests.slice(mark).map((r) => ({ ...r, form: Object.fromEntries(new URLSearchParams(r.body)) }));
 }
 
-async function roundTrip(credential) {
-  const client = new BlobServiceClient(azurite.blobUrl, credential);
-  const container = client.getContainerClient(`c${crypto.randomBytes(6).toString('hex')}`);
-  await container.create();
-  const data = crypto.randomBytes(64 * 1024);
-  const blob = container.getBlockBlobClient('hello.bin');
-  await blob.uploadData(data);
-  assert.ok((await blob.downloadToBuffer()).equals(data), 'the downloaded bytes equal the uploaded ones');
-  await container.delete();
+function roundTrip(credential) {
+  return blobRoundTrip(azurite.blobUrl, credential);
 }
 
 test('ClientSecretCredential: one POST with the secret, a token Azurite accepts', async () => {

@@ -14,9 +14,7 @@ const referenceDir = path.dirname(require.resolve('@azure/identity/package.json'
 
 /** @azure/identity's runtime names that azcred does not have yet (each must be absent). */
 const STILL_TO_COME = [
-  'AzurePipelinesCredential',
   'InteractiveBrowserCredential',
-  'OnBehalfOfCredential',
   'useIdentityPlugin',
 ];
 

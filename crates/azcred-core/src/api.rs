@@ -38,6 +38,10 @@ pub enum Kind {
     AzurePowerShellCredential,
     /// `VisualStudioCodeCredential`.
     VisualStudioCodeCredential,
+    /// `AzurePipelinesCredential`.
+    AzurePipelinesCredential,
+    /// `OnBehalfOfCredential`.
+    OnBehalfOfCredential,
     /// `DeviceCodeCredential`.
     DeviceCodeCredential,
     /// `UsernamePasswordCredential`.
@@ -48,7 +52,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 16] = [
         Self::DefaultAzureCredential,
         Self::ManagedIdentityCredential,
         Self::EnvironmentCredential,
@@ -60,6 +64,8 @@ impl Kind {
         Self::AzureDeveloperCliCredential,
         Self::AzurePowerShellCredential,
         Self::VisualStudioCodeCredential,
+        Self::AzurePipelinesCredential,
+        Self::OnBehalfOfCredential,
         Self::DeviceCodeCredential,
         Self::UsernamePasswordCredential,
         Self::AuthorizationCodeCredential,
@@ -79,6 +85,8 @@ impl Kind {
             Self::AzureDeveloperCliCredential => "AzureDeveloperCliCredential",
             Self::AzurePowerShellCredential => "AzurePowerShellCredential",
             Self::VisualStudioCodeCredential => "VisualStudioCodeCredential",
+            Self::AzurePipelinesCredential => "AzurePipelinesCredential",
+            Self::OnBehalfOfCredential => "OnBehalfOfCredential",
             Self::DeviceCodeCredential => "DeviceCodeCredential",
             Self::UsernamePasswordCredential => "UsernamePasswordCredential",
             Self::AuthorizationCodeCredential => "AuthorizationCodeCredential",
@@ -182,6 +190,22 @@ pub enum CertificateSource {
     Path(String),
     /// The PEM text itself.
     Pem(Secret),
+}
+
+/// How an `OnBehalfOfCredential`'s app proves its identity.
+#[derive(Debug, Clone)]
+pub enum AppProof {
+    /// A client secret.
+    Secret(Secret),
+    /// A certificate: an assertion signed with its private key (`Action::Sign`).
+    Certificate {
+        /// Where the PEM certificate and key are.
+        source: CertificateSource,
+        /// Send the certificate chain in the assertion's `x5c` header.
+        send_certificate_chain: bool,
+    },
+    /// An assertion from the caller, asked for with `Action::GetAssertion`.
+    Assertion,
 }
 
 fn tenants(v: &[String]) -> Option<Vec<String>> {
@@ -377,6 +401,61 @@ impl Credential {
         Self::of(Kind::ClientAssertionCredential, &o, env, seed)
     }
 
+    /// `new AzurePipelinesCredential(tenantId, clientId, serviceConnectionId, systemAccessToken,
+    /// options)`: needs `SYSTEM_OIDCREQUESTURI` in `env`.
+    pub fn azure_pipelines(
+        tenant_id: &str,
+        client_id: &str,
+        service_connection_id: &str,
+        system_access_token: Secret,
+        options: EntraOptions,
+        env: &EnvSnapshot,
+        seed: u64,
+    ) -> Result<Self, ConfigError> {
+        let o = Options {
+            tenant_id: Some(tenant_id.to_owned()),
+            client_id: Some(client_id.to_owned()),
+            service_connection_id: Some(service_connection_id.to_owned()),
+            system_access_token: Some(system_access_token),
+            ..options.into_options()
+        };
+        Self::of(Kind::AzurePipelinesCredential, &o, env, seed)
+    }
+
+    /// `new OnBehalfOfCredential(options)`: `user_assertion` (the token the user sent to this
+    /// app) exchanged for a token to a downstream API.
+    pub fn on_behalf_of(
+        tenant_id: &str,
+        client_id: &str,
+        user_assertion: Secret,
+        proof: AppProof,
+        options: EntraOptions,
+        env: &EnvSnapshot,
+        seed: u64,
+    ) -> Result<Self, ConfigError> {
+        let mut o = Options {
+            tenant_id: Some(tenant_id.to_owned()),
+            client_id: Some(client_id.to_owned()),
+            user_assertion_token: Some(user_assertion),
+            ..options.into_options()
+        };
+        match proof {
+            AppProof::Secret(s) => o.client_secret = Some(s),
+            AppProof::Certificate {
+                source,
+                send_certificate_chain,
+            } => {
+                match source {
+                    CertificateSource::Path(p) => o.certificate_path = Some(p),
+                    CertificateSource::Pem(pem) => o.certificate = Some(pem),
+                }
+                o.send_certificate_chain = Some(send_certificate_chain);
+            }
+            AppProof::Assertion => o.assertion_callback = true,
+        }
+        Self::of(Kind::OnBehalfOfCredential, &o, env, seed)
+    }
+
     /// `new DeviceCodeCredential(options)`: the user signs in with a code the driver shows
     /// (`Action::PromptDeviceCode`); `tenant_id` `organizations` and the developer sign-on app
     /// when `None`.
@@ -486,6 +565,6 @@ mod tests {
         for k in Kind::ALL {
             assert_eq!(Kind::from_name(k.name()), Some(k));
         }
-        assert_eq!(Kind::from_name("OnBehalfOfCredential"), None);
+        assert_eq!(Kind::from_name("InteractiveBrowserCredential"), None);
     }
 }

@@ -104,7 +104,7 @@ mod token;
 pub mod wire;
 
 pub use api::{
-    CertificateSource, DefaultOptions, DeveloperToolOptions, EntraOptions, Kind,
+    AppProof, CertificateSource, DefaultOptions, DeveloperToolOptions, EntraOptions, Kind,
     ManagedIdentityOptions, UserAssignedId, UserOptions,
 };
 pub use cache::MAX_CACHED_TOKENS;

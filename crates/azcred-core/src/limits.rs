@@ -85,7 +85,7 @@ pub fn check_options(options: &Options) -> Result<(), ConfigError> {
     {
         return refuse(too_large("certificate", MAX_CERTIFICATE_LEN, "bytes"));
     }
-    let strings: [(&str, Option<&str>); 13] = [
+    let strings: [(&str, Option<&str>); 16] = [
         ("clientId", options.client_id.as_deref()),
         ("resourceId", options.resource_id.as_deref()),
         ("objectId", options.object_id.as_deref()),
@@ -113,6 +113,18 @@ pub fn check_options(options: &Options) -> Result<(), ConfigError> {
             options.certificate_password.as_ref().map(|s| s.expose()),
         ),
         ("tokenFilePath", options.token_file_path.as_deref()),
+        (
+            "userAssertionToken",
+            options.user_assertion_token.as_ref().map(|s| s.expose()),
+        ),
+        (
+            "serviceConnectionId",
+            options.service_connection_id.as_deref(),
+        ),
+        (
+            "systemAccessToken",
+            options.system_access_token.as_ref().map(|s| s.expose()),
+        ),
         (
             "userAgentOptions.userAgentPrefix",
             options

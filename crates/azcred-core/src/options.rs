@@ -159,9 +159,16 @@ pub struct Options {
     pub certificate_password: Option<Secret>,
     /// `sendCertificateChain`: put the certificate chain in the assertion's `x5c` header.
     pub send_certificate_chain: Option<bool>,
+    /// `OnBehalfOfCredential`'s `userAssertionToken`: the token the user sent to this app.
+    pub user_assertion_token: Option<Secret>,
+    /// `AzurePipelinesCredential`'s `serviceConnectionId`.
+    pub service_connection_id: Option<String>,
+    /// `AzurePipelinesCredential`'s `systemAccessToken` (the pipeline's `System.AccessToken`).
+    pub system_access_token: Option<Secret>,
     /// `WorkloadIdentityCredential`'s `tokenFilePath`.
     pub token_file_path: Option<String>,
-    /// Set by the `ClientAssertionCredential` class when it was given a `getAssertion` callback
+    /// Set by the `ClientAssertionCredential` and `OnBehalfOfCredential` classes when they were
+    /// given a `getAssertion` callback
     /// (functions do not cross into the core; the driver calls it for `Action::GetAssertion`).
     pub assertion_callback: bool,
     /// `userAgentOptions`.

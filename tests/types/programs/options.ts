@@ -6,6 +6,8 @@ import {
   AzureDeveloperCliCredential,
   AzurePowerShellCredential,
   ClientAssertionCredential,
+  AzurePipelinesCredential,
+  OnBehalfOfCredential,
   ClientCertificateCredential,
   ClientSecretCredential,
   DefaultAzureCredential,
@@ -143,6 +145,13 @@ export function main(): void {
   const oboCert: OnBehalfOfCredentialCertificateOptions = { tenantId: 't', clientId: 'c', certificatePath: '/c.pem', userAssertionToken: 'u', sendCertificateChain: true };
   const oboAssertion: OnBehalfOfCredentialAssertionOptions = { tenantId: 't', clientId: 'c', getAssertion: async () => 'a', userAssertionToken: 'u' };
   const obo: OnBehalfOfCredentialOptions = { ...oboSecret, ...multi, ...persistence, ...authority };
+  new AzurePipelinesCredential('t', 'c', 'connection', 'system-token', pipelines);
+  new OnBehalfOfCredential(obo);
+  new OnBehalfOfCredential(oboCert);
+  new OnBehalfOfCredential(oboAssertion);
+  new OnBehalfOfCredential({ tenantId: 't', clientId: 'c', certificate: '-----BEGIN', userAssertionToken: 'u' });
+  // @ts-expect-error: an on-behalf-of credential needs the user's assertion.
+  new OnBehalfOfCredential({ tenantId: 't', clientId: 'c', clientSecret: 's' });
   const plugin: IdentityPlugin = (context: unknown) => void context;
   console.log(hostString, hosts, device, browserNode, browser, code, pipelines, username, oboCert, oboAssertion, obo, plugin, info);
 }

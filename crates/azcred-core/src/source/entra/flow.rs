@@ -21,6 +21,7 @@ use super::request::{Grant, Pem, Planned, Proof, RequestParts};
 use super::response::{aborted, describe_error};
 use super::{
     ATTEMPT_TIMEOUT, CERTIFICATE_MAX_BYTES, Entra, TOKEN_FILE_MAX_BYTES, WORKLOAD, assertion,
+    pipelines,
 };
 
 /// Starts one acquisition of `source` (its `Source::start`).
@@ -80,6 +81,20 @@ pub(super) fn start_grant(
             // Set when the read is asked for (see `poll`).
             deadline: Timestamp::default(),
         }),
+        Proof::Pipelines {
+            oidc_url,
+            system_access_token,
+        } => Stage::Fetch(Action::Http {
+            request: pipelines::oidc_request(
+                oidc_url,
+                system_access_token,
+                source.proxy.for_url(oidc_url),
+            ),
+            // Set when the request is sent (see `poll`).
+            deadline: Timestamp::default(),
+            connect_deadline: None,
+            max_body_bytes: crate::limits::MAX_RESPONSE_BYTES,
+        }),
     };
     let proxy = source.proxy.for_url(&planned.endpoint);
     EntraFlow {
@@ -117,6 +132,8 @@ enum Stage {
     Request,
     /// Back off until then, then send again.
     Waiting(Timestamp),
+    /// Back off until then, then perform this proof-fetching request again.
+    FetchAt(Timestamp, Action),
     Done,
 }
 
@@ -173,8 +190,13 @@ impl EntraFlow {
     /// assertion, the proxy's credentials), in every encoding, replaced before shortening.
     fn scrub(&self, text: &str, max: usize) -> String {
         let mut scrubber = Scrubber::new();
-        if let Proof::Secret(s) = &self.proof {
-            scrubber.add(s);
+        match &self.proof {
+            Proof::Secret(s)
+            | Proof::Pipelines {
+                system_access_token: s,
+                ..
+            } => scrubber.add(s),
+            _ => {}
         }
         if let Some(s) = self.grant.secret() {
             scrubber.add(s);
@@ -314,16 +336,99 @@ impl EntraFlow {
         }
     }
 
-    /// Schedules another attempt after `delay`, or returns false when the retries or the time
-    /// budget are spent.
-    fn schedule_retry(&mut self, delay: Duration, now: Timestamp) -> bool {
+    /// Schedules another attempt after `delay` (the token request, or `fetch` again), or returns
+    /// false when the retries or the time budget are spent.
+    fn schedule_retry(&mut self, delay: Duration, now: Timestamp, fetch: Option<Action>) -> bool {
         let at = self
             .retry
             .schedule(self.started, &mut self.retries, delay, now);
         if let Some(at) = at {
-            self.stage = Stage::Waiting(at);
+            self.stage = match fetch {
+                Some(action) => Stage::FetchAt(at, action),
+                None => Stage::Waiting(at),
+            };
         }
         at.is_some()
+    }
+
+    /// The pipeline's retry rules for an answer: its throttling strategy (429 and 503 with a
+    /// server-given delay), then its exponential strategy (408 and 5xx except 501 and 505).
+    fn retry_delay(&mut self, resp: &HttpResponse, now: Timestamp) -> Option<Duration> {
+        let throttled = matches!(resp.status, 429 | 503)
+            .then(|| retry::retry_after(&resp.headers, now))
+            .flatten();
+        match throttled {
+            Some(d) => Some(d),
+            None if resp.status == 408
+                || (resp.status >= 500 && resp.status != 501 && resp.status != 505) =>
+            {
+                Some(
+                    self.retry
+                        .delay(self.retries, self.retry.base, &mut self.rng),
+                )
+            }
+            None => None,
+        }
+    }
+
+    /// The pipeline's retry rule for a failure to get an answer: the network errors its
+    /// exponential strategy retries.
+    fn failure_delay(&mut self, f: &IoFailure) -> Option<Duration> {
+        let retryable = matches!(
+            f.kind,
+            IoFailureKind::TimedOut
+                | IoFailureKind::ConnectTimedOut
+                | IoFailureKind::Refused
+                | IoFailureKind::Reset
+                | IoFailureKind::DnsFailed
+        );
+        retryable.then(|| {
+            self.retry
+                .delay(self.retries, self.retry.base, &mut self.rng)
+        })
+    }
+
+    /// Takes the answer to `AzurePipelinesCredential`'s OIDC token request (`action`).
+    fn on_oidc(&mut self, action: Action, reply: Reply, now: Timestamp) {
+        self.started.get_or_insert(now);
+        match reply {
+            Reply::Http(resp) => {
+                if !(200..300).contains(&resp.status)
+                    && self
+                        .retry_delay(&resp, now)
+                        .is_some_and(|d| self.schedule_retry(d, now, Some(action)))
+                {
+                    return;
+                }
+                match pipelines::oidc_token(&resp, |t, max| self.scrub(t, max)) {
+                    Ok(token) => {
+                        self.assertion = Some(token);
+                        self.stage = Stage::Request;
+                    }
+                    Err(e) => self.finish(Err(e)),
+                }
+            }
+            Reply::Failed(f) if f.kind == IoFailureKind::Aborted => self.finish(Err(aborted())),
+            Reply::Failed(f) => {
+                if self
+                    .failure_delay(&f)
+                    .is_some_and(|d| self.schedule_retry(d, now, Some(action.clone())))
+                {
+                    return;
+                }
+                let url = match &action {
+                    Action::Http { request, .. } => request.url.clone(),
+                    _ => String::new(),
+                };
+                let msg = format!(
+                    "{}: the OIDC token request to {url} failed: {}",
+                    self.name,
+                    self.scrub(&f.message, 300)
+                );
+                self.fail(msg);
+            }
+            _ => self.fail(format!("{}: internal error: unexpected reply", self.name)),
+        }
     }
 
     fn on_response(&mut self, resp: HttpResponse, now: Timestamp) {
@@ -343,24 +448,8 @@ impl EntraFlow {
             });
             return self.finish(r);
         }
-        // The pipeline's throttling strategy: 429 and 503 with a server-given delay; then its
-        // exponential strategy: 408 and 5xx except 501 and 505.
-        let throttled = matches!(resp.status, 429 | 503)
-            .then(|| retry::retry_after(&resp.headers, now))
-            .flatten();
-        let delay = match throttled {
-            Some(d) => Some(d),
-            None if resp.status == 408
-                || (resp.status >= 500 && resp.status != 501 && resp.status != 505) =>
-            {
-                Some(
-                    self.retry
-                        .delay(self.retries, self.retry.base, &mut self.rng),
-                )
-            }
-            None => None,
-        };
-        if delay.is_some_and(|d| self.schedule_retry(d, now)) {
+        let delay = self.retry_delay(&resp, now);
+        if delay.is_some_and(|d| self.schedule_retry(d, now, None)) {
             return;
         }
         let msg = describe_error(&resp, |t, max| self.scrub(t, max), &self.correlation);
@@ -371,24 +460,14 @@ impl EntraFlow {
     }
 
     fn on_failure(&mut self, f: IoFailure, now: Timestamp) {
-        let retryable = matches!(
-            f.kind,
-            IoFailureKind::TimedOut
-                | IoFailureKind::ConnectTimedOut
-                | IoFailureKind::Refused
-                | IoFailureKind::Reset
-                | IoFailureKind::DnsFailed
-        );
         if f.kind == IoFailureKind::Aborted {
             return self.finish(Err(aborted()));
         }
-        if retryable {
-            let delay = self
-                .retry
-                .delay(self.retries, self.retry.base, &mut self.rng);
-            if self.schedule_retry(delay, now) {
-                return;
-            }
+        if self
+            .failure_delay(&f)
+            .is_some_and(|d| self.schedule_retry(d, now, None))
+        {
+            return;
         }
         let msg = format!(
             "network_error: the token request to {} failed: {}",
@@ -405,9 +484,17 @@ impl SourceFlow for EntraFlow {
             return step;
         }
         match std::mem::replace(&mut self.stage, Stage::Done) {
-            Stage::Fetch(mut action) => {
-                if let Action::ReadFile { deadline, .. } = &mut action {
-                    *deadline = now.plus(crate::limits::FILE_READ_TIMEOUT);
+            Stage::FetchAt(until, action) if now < until => {
+                self.stage = Stage::FetchAt(until, action);
+                SourceStep::Wait(until)
+            }
+            Stage::Fetch(mut action) | Stage::FetchAt(_, mut action) => {
+                match &mut action {
+                    Action::ReadFile { deadline, .. } => {
+                        *deadline = now.plus(crate::limits::FILE_READ_TIMEOUT);
+                    }
+                    Action::Http { deadline, .. } => *deadline = now.plus(ATTEMPT_TIMEOUT),
+                    _ => {}
                 }
                 self.stage = Stage::Fetch(action.clone());
                 self.outstanding.perform(action)
@@ -468,6 +555,9 @@ impl SourceFlow for EntraFlow {
             reply,
         ) {
             (Stage::Signing(data), Action::Sign { .. }, reply) => self.on_signed(data, reply),
+            (Stage::Fetch(_), action @ Action::Http { .. }, reply) => {
+                self.on_oidc(action, reply, now);
+            }
             (_, Action::Http { .. }, Reply::Http(resp)) => self.on_response(resp, now),
             (_, Action::Http { .. }, Reply::Failed(f)) => self.on_failure(f, now),
             (_, action, reply) => self.on_fetched(&action, reply),

@@ -1,6 +1,8 @@
 //! Entra ID token requests: `ClientSecretCredential`, `ClientCertificateCredential`,
 //! `ClientAssertionCredential`, `WorkloadIdentityCredential` (a client assertion read from a
-//! file) and the username/password grant `EnvironmentCredential` can use.
+//! file), `AzurePipelinesCredential` (a client assertion from the pipeline's OIDC endpoint),
+//! `OnBehalfOfCredential` (the jwt-bearer grant) and the username/password grant
+//! `EnvironmentCredential` can use.
 //!
 //! One round trip per token: a POST to `{authority}/{tenant}/oauth2/v2.0/token` (see
 //! `authority.rs` for why there is no instance discovery or OpenID metadata request). Before it,
@@ -20,7 +22,8 @@
 //! `Error`.
 //!
 //! - this file: the `Entra` source and the reference's constructors, with their exact messages;
-//! - `request`: the proof kinds, the request's tenant, scopes and claims, and the form body;
+//! - `pipelines`: `AzurePipelinesCredential`'s OIDC token request and its answer;
+//! - `request`: the grants, the client authentication kinds, the request's tenant, scopes and claims, and the form body;
 //! - `assertion`: the certificate's client assertion (signing input, then signature);
 //! - `response`: MSAL's rendering of an error response;
 //! - `flow`: one acquisition, the state machine.
@@ -29,6 +32,7 @@ pub(crate) mod account;
 mod assertion;
 mod device_code;
 mod flow;
+mod pipelines;
 mod request;
 mod response;
 mod user;
@@ -36,6 +40,8 @@ mod user_grants;
 
 pub(crate) use device_code::device_code;
 pub(crate) use user_grants::{authorization_code, username_password};
+
+pub(crate) use pipelines::azure_pipelines;
 
 use std::time::Duration;
 
@@ -234,6 +240,61 @@ pub(crate) fn client_assertion(options: &Options, env: &EnvSnapshot) -> Result<E
     )
 }
 
+/// `new OnBehalfOfCredential(options)`: the user's `userAssertionToken` exchanged with the
+/// jwt-bearer grant, the app proving itself with `certificatePath` (read on every request),
+/// else `clientSecret`, else the `getAssertion` callback, in the reference's precedence. The
+/// certificate's PEM text (`certificate`, with `certificatePassword`) is accepted too, as
+/// `ClientCertificateCredential` takes it; the reference takes a path only.
+///
+/// Each credential holds one user's assertion, and its token cache is its own, so cached tokens
+/// are keyed by that assertion as MSAL keys them.
+pub(crate) fn on_behalf_of(options: &Options, env: &EnvSnapshot) -> Result<Entra, ConfigError> {
+    const NAME: &str = "OnBehalfOfCredential";
+    let unavailable =
+        |what: &str| ConfigError::unavailable(format!("{NAME}: {what} {SP_TROUBLESHOOT}"));
+    let tenant = given(&options.tenant_id)
+        .ok_or_else(|| unavailable("tenantId is a required parameter."))?;
+    let client = given(&options.client_id)
+        .ok_or_else(|| unavailable("clientId is a required parameter."))?;
+    let pem = match (
+        given(&options.certificate_path),
+        given_secret(&options.certificate),
+    ) {
+        (Some(path), _) => Some(Pem::Path(path.to_owned())),
+        (None, Some(text)) => Some(Pem::Text(text.clone())),
+        (None, None) => None,
+    };
+    let proof = match (pem, given_secret(&options.client_secret)) {
+        (Some(pem), _) => Proof::Certificate {
+            pem,
+            password: options.certificate_password.clone(),
+            send_chain: options.send_certificate_chain.unwrap_or(false),
+        },
+        (None, Some(secret)) => Proof::Secret(secret.clone()),
+        (None, None) if options.assertion_callback => Proof::Callback,
+        (None, None) => {
+            return Err(unavailable(
+                "You must provide one of clientSecret, certificatePath, or a getAssertion \
+                 callback but none were provided.",
+            ));
+        }
+    };
+    let assertion = given_secret(&options.user_assertion_token)
+        .ok_or_else(|| unavailable("userAssertionToken is a required parameter."))?;
+    build(
+        NAME,
+        tenant,
+        client,
+        proof,
+        Grant::OnBehalfOf {
+            assertion: assertion.clone(),
+        },
+        allowed_tenants(options),
+        options,
+        env,
+    )
+}
+
 /// `WorkloadIdentityCredential` from its three inputs, with the reference's checks in its order:
 /// the tenant syntax, then client id, tenant and file presence.
 fn workload(
@@ -402,6 +463,9 @@ impl Entra {
             Proof::Certificate { .. } => "a PEM certificate".to_owned(),
             Proof::Callback => "assertions from its getAssertion callback".to_owned(),
             Proof::TokenFile(p) => format!("the federated token in {p}"),
+            Proof::Pipelines { oidc_url, .. } => {
+                format!("the pipeline's OIDC token from {oidc_url}")
+            }
         }
     }
 }

@@ -50,19 +50,18 @@ pub(crate) enum Proof {
     Callback,
     /// An assertion read from a file (workload identity).
     TokenFile(String),
+    /// An assertion from the Azure Pipelines OIDC endpoint, asked for with the pipeline's
+    /// system access token (`AzurePipelinesCredential`).
+    Pipelines {
+        oidc_url: String,
+        system_access_token: Secret,
+    },
 }
 
 /// What is exchanged for the token: the OAuth grant, with what it carries. Every grant but
 /// `ClientCredentials` is made for a user, so MSAL adds the OpenID scopes to it and asks for
 /// `client_info`.
 #[derive(Debug, Clone)]
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "the sign-in grants are constructed by the user credentials' flows as they land"
-    )
-)]
 pub(crate) enum Grant {
     /// `client_credentials`: the app itself.
     ClientCredentials,

@@ -1,6 +1,6 @@
 //! Scenario tests for the Entra ID credentials: `ClientSecretCredential`,
-//! `ClientCertificateCredential`, `ClientAssertionCredential`, `WorkloadIdentityCredential` and
-//! `EnvironmentCredential`. Each checks the exact wire request (URL, headers, form body in MSAL's
+//! `ClientCertificateCredential`, `ClientAssertionCredential`, `WorkloadIdentityCredential`,
+//! `AzurePipelinesCredential`, `OnBehalfOfCredential` and `EnvironmentCredential`. Each checks the exact wire request (URL, headers, form body in MSAL's
 //! order), the local actions before it (file reads, signing, the assertion callback), and the
 //! outcome and error class of each kind of answer.
 //!
@@ -9,6 +9,8 @@
 
 mod assertion;
 mod flow;
+mod on_behalf_of;
+mod pipelines;
 mod request;
 mod response;
 mod user;
