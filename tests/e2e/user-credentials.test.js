@@ -15,11 +15,11 @@ const path = require('node:path');
 const util = require('node:util');
 const crypto = require('node:crypto');
 
-const { BlobServiceClient } = require('@azure/storage-blob');
 const azcred = require('../../npm');
 const { ensureTestCa } = require('../support/tls');
 const { startAzurite } = require('../support/azurite');
 const { startFakeEndpoint, setAzureEnv } = require('../support/fake-endpoint');
+const { tokenMinter, blobRoundTrip, aadError } = require('../support/entra');
 
 const STORAGE = 'https://storage.azure.com/.default';
 const GRAPH = 'https://graph.microsoft.com/.default';
@@ -36,7 +36,7 @@ let tls;
 let dir;
 let entra;
 let azurite;
-let signingKey;
+let mint;
 
 /** What the fake Entra does next with a device code: its answers to the polls before the user
  * approves, and the code's life. */
@@ -50,21 +50,8 @@ const authorizationCodes = new Map();
 
 const b64url = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 
-/** A user's access token Azurite's OAuth check accepts (issuer, audience, times), RS256-signed. */
-function userAccessToken(audience) {
-  const iat = Math.floor(Date.now() / 1000) - 120;
-  const claims = { aud: audience, iss: `https://sts.windows.net/${TENANT}/`, iat, nbf: iat, exp: iat + 3720, tid: TENANT, oid: USER.oid, upn: USER.upn, sub: USER.oid };
-  const unsigned = `${b64url({ typ: 'JWT', alg: 'RS256' })}.${b64url(claims)}`;
-  const signature = crypto.createSign('RSA-SHA256').update(unsigned).sign(signingKey).toString('base64url');
-  return `${unsigned}.${signature}`;
-}
-
-function oauthError(status, error, description) {
-  return {
-    status,
-    body: { error, error_description: `AADSTS70000: ${description}`, error_codes: [70000], timestamp: '2024-01-01 00:00:00Z', trace_id: 'trace-u', correlation_id: 'corr-u' },
-  };
-}
+/** Entra's error answer (AADSTS code 70000 for all of the fake's refusals). */
+const oauthError = (status, error, description) => aadError(status, error, 70000, description);
 
 /** A user token response: a fresh refresh token (remembered), the account in client_info and
  * the id token. */
@@ -80,7 +67,7 @@ function userTokens(client, scope) {
       scope,
       expires_in: 3599,
       ext_expires_in: 3599,
-      access_token: userAccessToken(resource),
+      access_token: mint(resource, TENANT, USER.oid, { upn: USER.upn }),
       refresh_token: refresh,
       id_token: idToken,
       client_info: b64url({ uid: USER.oid, utid: TENANT }),
@@ -153,7 +140,7 @@ function entraHandler(req) {
 before(async () => {
   tls = ensureTestCa();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'azcred-user-'));
-  signingKey = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  mint = tokenMinter();
   entra = await startFakeEndpoint({ tls: { key: tls.key, cert: tls.cert } });
   entra.setHandler(entraHandler);
   azurite = await startAzurite({ dir: path.join(dir, 'azurite'), cert: tls.cert, key: tls.key });
@@ -396,14 +383,6 @@ test('DeviceCodeCredential: a blob round trip against Azurite with the signed-in
   setAzureEnv({});
   devicePlan = { polls: ['authorization_pending'], expiresIn: 900, interval: 1 };
   const prompts = [];
-  const cred = deviceCredential(prompts);
-  const client = new BlobServiceClient(azurite.blobUrl, cred);
-  const container = client.getContainerClient(`u${crypto.randomBytes(6).toString('hex')}`);
-  await container.create();
-  const data = crypto.randomBytes(32 * 1024);
-  const blob = container.getBlockBlobClient('user.bin');
-  await blob.uploadData(data);
-  assert.ok((await blob.downloadToBuffer()).equals(data), 'the downloaded bytes equal the uploaded ones');
-  await container.delete();
+  await blobRoundTrip(azurite.blobUrl, deviceCredential(prompts));
   assert.equal(prompts.length, 1, 'one sign-in for the whole round trip');
 });
