@@ -97,16 +97,16 @@ pub(super) fn oidc_token(
     scrub: impl Fn(&str, usize) -> String,
 ) -> Result<Secret, TokenError> {
     let details = || {
-        // The reference's `stringifyOidcResponse`, with the body shortened and scrubbed.
-        serde_json::json!({
-            "status": resp.status,
-            "bodyAsText": scrub(&resp.body, EXCERPT_CHARS),
-            "headers": {
-                "x-vss-e2eid": resp.headers.get("x-vss-e2eid"),
-                "x-msedge-ref": resp.headers.get("x-msedge-ref"),
-            },
-        })
-        .to_string()
+        // The reference's `stringifyOidcResponse` (`JSON.stringify` of {status, bodyAsText,
+        // headers}, keys in that order), with the body shortened and scrubbed.
+        let json = |v: Option<&str>| serde_json::to_string(&v).unwrap_or_default();
+        format!(
+            r#"{{"status":{},"bodyAsText":{},"headers":{{"x-vss-e2eid":{},"x-msedge-ref":{}}}}}"#,
+            resp.status,
+            json(Some(&scrub(&resp.body, EXCERPT_CHARS))),
+            json(resp.headers.get("x-vss-e2eid")),
+            json(resp.headers.get("x-msedge-ref")),
+        )
     };
     if resp.body.is_empty() {
         return Err(TokenError::authentication_failed(

@@ -123,15 +123,19 @@ fn an_answer_without_an_oidc_token_is_an_authentication_error_with_its_status() 
             1,
             "no exchange after a failed OIDC request"
         );
-        let details = json!({
-            "status": status,
-            "bodyAsText": body,
-            "headers": {
-                "x-vss-e2eid": headers.iter().find(|(n, _)| *n == "x-vss-e2eid").map(|(_, v)| *v),
-                "x-msedge-ref": headers.iter().find(|(n, _)| *n == "x-msedge-ref").map(|(_, v)| *v),
-            },
-        })
-        .to_string();
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or_else(|| "null".to_owned(), |(_, v)| format!("\"{v}\""))
+        };
+        // Keys in the reference's order: status, bodyAsText, headers.
+        let details = format!(
+            r#"{{"status":{status},"bodyAsText":{},"headers":{{"x-vss-e2eid":{},"x-msedge-ref":{}}}}}"#,
+            serde_json::to_string(body).unwrap(),
+            header("x-vss-e2eid"),
+            header("x-msedge-ref"),
+        );
         let r = e.error_response.as_ref().unwrap();
         if body.is_empty() {
             assert_eq!(
