@@ -286,6 +286,9 @@ impl Credential {
         let serving = match self.cache.lookup(&key, now) {
             Lookup::Fresh(t) => return Begin::Cached(t),
             Lookup::RefreshDue(t) if self.inflight.contains_key(&key) => return Begin::Cached(t),
+            // `authenticate()` answers with the account; a still-valid token needs no refresh
+            // for that (as the reference's silent request returns it).
+            Lookup::RefreshDue(t) if request.authenticate => return Begin::Cached(t),
             Lookup::RefreshDue(t) => Some(t),
             Lookup::Missing => {
                 // `authenticate()` never joins a `getToken`: that one may be refusing to sign in.
