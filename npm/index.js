@@ -33,12 +33,7 @@ exports.CredentialUnavailableError = errors.CredentialUnavailableError;
 exports.AuthenticationError = errors.AuthenticationError;
 exports.AuthenticationRequiredError = errors.AuthenticationRequiredError;
 exports.AggregateAuthenticationError = errors.AggregateAuthenticationError;
-exports.AzureAuthorityHosts = {
-  AzureChina: 'https://login.chinacloudapi.cn',
-  AzureGermany: 'https://login.microsoftonline.de',
-  AzureGovernment: 'https://login.microsoftonline.us',
-  AzurePublicCloud: 'https://login.microsoftonline.com',
-};
+exports.AzureAuthorityHosts = require('./lib/constants').AzureAuthorityHosts;
 /** The `azure:identity` client logger: the app's @azure/logger one when it has that package. */
 Object.defineProperty(exports, 'logger', {
   enumerable: true,

@@ -17,6 +17,17 @@ if ! command -v openssl >/dev/null 2>&1; then
 fi
 openssl version
 
+step "chromium (the web build's browser test drives Debian's chromium with playwright-core)"
+if ! command -v chromium >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+  else
+    echo "the web build's browser test needs Chromium; install it with your package manager" >&2
+    exit 1
+  fi
+fi
+chromium --version
+
 step "wasm32 target"
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
 

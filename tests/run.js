@@ -29,7 +29,7 @@ const env = {
 
 const e2e = path.join(root, 'e2e');
 const files = fs.readdirSync(e2e).filter((f) => /\.test\.m?js$/.test(f) && (!filter || f.includes(filter)));
-const once = files.filter((f) => ['emulator.test.js', 'backend.test.js', 'logger.test.js'].includes(f));
+const once = files.filter((f) => ['emulator.test.js', 'backend.test.js', 'logger.test.js', 'web.test.js'].includes(f));
 const perBackend = files.filter((f) => !once.includes(f));
 
 const runs = [];

@@ -5,6 +5,7 @@
 
 const backend = require('./backend');
 const errors = require('./errors');
+const { coreOptions, tokenRequest, toAccessToken, callGetAssertion, delegateToMember, promptDeviceCode } = require('./translate');
 // The logger (and the app's @azure/logger behind it) loads with the first credential, not with
 // `require('azcred')`.
 let loggerModule;
@@ -20,42 +21,6 @@ const logging = {
     this.module.write(record);
   },
 };
-
-/** Options the driver applies itself and never hands to the core: transports and key material
- * for TLS (client certificates stay in this process's JS and OpenSSL). */
-const DRIVER_OPTIONS = new Set(['httpClient', 'tlsOptions', 'agent']);
-
-/** JSON for the core: keeps plain values of the caller's options, drops functions, clients,
- * signals and anything cyclic. */
-function coreOptions(options) {
-  const out = {};
-  if (!options || typeof options !== 'object') return out;
-  for (const [k, v] of Object.entries(options)) {
-    if (DRIVER_OPTIONS.has(k)) continue;
-    const plain = plainValue(v, 0);
-    if (plain !== undefined) out[k] = plain;
-  }
-  return out;
-}
-
-function plainValue(v, depth) {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (depth > 1) return undefined;
-  if (Array.isArray(v)) {
-    const items = v.map((x) => plainValue(x, depth + 1));
-    return items.every((x) => x !== undefined) ? items : undefined;
-  }
-  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-    const o = {};
-    for (const [k, x] of Object.entries(v)) {
-      const p = plainValue(x, depth + 1);
-      if (p !== undefined) o[k] = p;
-    }
-    return o;
-  }
-  return undefined;
-}
 
 /** Leases kept per credential, at most (distinct requests are few; this only bounds memory). */
 const MAX_LEASES = 64;
@@ -108,12 +73,6 @@ function transport(options) {
 
 function seed() {
   return Math.floor(Math.random() * 2 ** 52);
-}
-
-function toAccessToken(t) {
-  const out = { token: t.token, expiresOnTimestamp: t.expiresOnTimestamp, tokenType: t.tokenType || 'Bearer' };
-  if (t.refreshAfterTimestamp !== undefined) out.refreshAfterTimestamp = t.refreshAfterTimestamp;
-  return out;
 }
 
 function abortError() {
@@ -185,20 +144,6 @@ class Driven {
     return this.core.explain();
   }
 
-  /** `getToken(scopes, options)` as the core reads it. */
-  static request(scopes, options) {
-    const request = {
-      scopes: Array.isArray(scopes) ? scopes : [scopes],
-      enableCae: options.enableCae === true,
-    };
-    if (typeof options.claims === 'string') request.claims = options.claims;
-    if (typeof options.tenantId === 'string') request.tenantId = options.tenantId;
-    // As given: the core reads it as the reference does (floored, clamped, a numeric string).
-    const timeout = options.requestOptions && options.requestOptions.timeout;
-    if (timeout !== undefined && timeout !== null) request.timeoutMs = timeout;
-    return request;
-  }
-
   /** `authenticate(scopes, options)` of a user credential: the core serves it as a getToken
    * that may sign the user in, and answers with the account's AuthenticationRecord (undefined
    * when the credential has no account). */
@@ -206,7 +151,7 @@ class Driven {
     options = options || {};
     const signal = options.abortSignal;
     if (signal && signal.aborted) throw abortError();
-    const request = { ...Driven.request(scopes, options), authenticate: true };
+    const request = { ...tokenRequest(scopes, options), authenticate: true };
     this.syncLogLevel();
     let begun;
     try {
@@ -226,7 +171,7 @@ class Driven {
     options = options || {};
     const signal = options.abortSignal;
     if (signal && signal.aborted) throw abortError();
-    const request = Driven.request(scopes, options);
+    const request = tokenRequest(scopes, options);
 
     const requestJson = JSON.stringify(request);
     const now = Date.now();
@@ -377,59 +322,17 @@ class Driven {
   }
 
   /** Calls ClientAssertionCredential's callback, once per token request the core sends. */
-  async getAssertion(action) {
-    const getAssertion = this.callbacks.getAssertion;
-    if (typeof getAssertion !== 'function') {
-      return { type: 'failed', kind: 'other', message: 'getAssertion is not a function' };
-    }
-    try {
-      const value = await getAssertion({ clientId: action.clientId, tokenEndpoint: action.tokenEndpoint });
-      if (typeof value !== 'string') {
-        return { type: 'failed', kind: 'other', message: `getAssertion resolved to a ${typeof value}, not a string` };
-      }
-      return { type: 'assertion', value };
-    } catch (e) {
-      return { type: 'failed', kind: 'other', message: String((e && e.message) || e) };
-    }
+  getAssertion(action) {
+    return callGetAssertion(this.callbacks, action);
   }
 
-  /** Shows DeviceCodeCredential's prompt through its userPromptCallback, as the reference does:
-   * called with the DeviceCodeInfo and not waited for (a promise it returns may reject; that
-   * is the callback's own business). */
+  /** Shows DeviceCodeCredential's prompt through its userPromptCallback. */
   promptDeviceCode(action) {
-    const callback = this.callbacks.userPromptCallback;
-    if (typeof callback !== 'function') {
-      return { type: 'failed', kind: 'other', message: 'userPromptCallback is not a function' };
-    }
-    try {
-      const shown = callback({ userCode: action.userCode, verificationUri: action.verificationUri, message: action.message });
-      if (shown && typeof shown.then === 'function') shown.then(undefined, () => {});
-      return { type: 'prompted' };
-    } catch (e) {
-      return { type: 'failed', kind: 'other', message: String((e && e.message) || e) };
-    }
+    return promptDeviceCode(this.callbacks, action);
   }
 
-  async delegate(action, signal, originals) {
-    const member = this.members[action.index];
-    const getTokenOptions = { enableCae: action.enableCae, abortSignal: signal };
-    if (action.claims !== undefined) getTokenOptions.claims = action.claims;
-    if (action.tenantId !== undefined) getTokenOptions.tenantId = action.tenantId;
-    try {
-      const t = await member.getToken(action.scopes, getTokenOptions);
-      if (!t) return { type: 'delegated' };
-      // The member's answer as it is; the core decides whether it is a usable token.
-      const token = { token: t.token, expiresOnTimestamp: t.expiresOnTimestamp };
-      if (t.tokenType !== undefined && t.tokenType !== null) token.tokenType = t.tokenType;
-      if (t.refreshAfterTimestamp !== undefined && t.refreshAfterTimestamp !== null) {
-        token.refreshAfterTimestamp = t.refreshAfterTimestamp;
-      }
-      return { type: 'delegated', token };
-    } catch (e) {
-      originals.set(action.index, e);
-      const name = (e && e.name) || 'Error';
-      return { type: 'delegated', error: { name: String(name), message: String((e && e.message) || e) } };
-    }
+  delegate(action, signal, originals) {
+    return delegateToMember(this.members, action, signal, originals);
   }
 }
 

@@ -266,6 +266,19 @@ impl EntraFlow {
                 self.finish(Err(aborted()));
             }
             (
+                _,
+                Reply::Failed(IoFailure {
+                    kind: IoFailureKind::Unsupported,
+                    message,
+                }),
+            ) => {
+                // The runtime cannot perform it (no files in a browser or a Worker): this
+                // credential cannot work there, which is for a chain to move on from.
+                let e =
+                    TokenError::unavailable(format!("{}: {}", self.name, excerpt(&message, 300)));
+                self.finish(Err(e));
+            }
+            (
                 Action::ReadFile {
                     path, max_bytes, ..
                 },

@@ -341,3 +341,22 @@ fn sign_and_get_assertion_cross_the_bindings_as_tagged_camel_case_json() {
         }
     ));
 }
+
+#[test]
+fn a_file_the_runtime_cannot_read_makes_the_credential_unavailable() {
+    // A browser or a Worker has no files: the web build answers `Unsupported`, and a chain moves
+    // on from a credential that cannot work there.
+    let mut cred = credential("WorkloadIdentityCredential", json!({}), WI_ENV);
+    let run = Script::new()
+        .fail(
+            IoFailureKind::Unsupported,
+            "workerd cannot read files (such as /var/run/token)",
+        )
+        .get(&mut cred, STORAGE);
+    assert_eq!(run.error().kind, ErrorKind::CredentialUnavailable);
+    assert_eq!(
+        run.error().message,
+        "WorkloadIdentityCredential: workerd cannot read files (such as /var/run/token)"
+    );
+    assert_eq!(run.requests().len(), 0);
+}
