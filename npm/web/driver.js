@@ -41,27 +41,22 @@ class Driven {
 
   async getToken(scopes, options) {
     options = options || {};
-    const signal = options.abortSignal;
-    if (signal && signal.aborted) throw new errors.AbortError('The operation was aborted.');
     const request = tokenRequest(scopes, options);
-    let out;
-    try {
-      out = await this.core.getToken(request, signal || undefined);
-    } catch (e) {
-      throw errors.fromBinding(e);
-    }
-    if (out.aborted) throw new errors.AbortError('The operation was aborted.');
-    if (out.ok) return toAccessToken(out.token);
-    throw errors.fromCore(out.error, request.scopes, options, this.state.originals);
+    return toAccessToken((await this.serve(request, options)).token);
   }
 
   /** A user credential's `authenticate()`: the core signs the user in when it must and answers
    * with the account's AuthenticationRecord. */
   async authenticate(scopes, options) {
     options = options || {};
+    const request = { ...tokenRequest(scopes, options), authenticate: true };
+    return (await this.serve(request, options)).account;
+  }
+
+  /** Runs one request through the wasm binding: its successful answer, or the error class. */
+  async serve(request, options) {
     const signal = options.abortSignal;
     if (signal && signal.aborted) throw new errors.AbortError('The operation was aborted.');
-    const request = { ...tokenRequest(scopes, options), authenticate: true };
     let out;
     try {
       out = await this.core.getToken(request, signal || undefined);
@@ -69,7 +64,7 @@ class Driven {
       throw errors.fromBinding(e);
     }
     if (out.aborted) throw new errors.AbortError('The operation was aborted.');
-    if (out.ok) return out.account;
+    if (out.ok) return out;
     throw errors.fromCore(out.error, request.scopes, options, this.state.originals);
   }
 }
