@@ -6,10 +6,7 @@
 // core-auth TokenCredential (and the reverse), and the pipeline objects users already have (a
 // core-rest-pipeline HttpClient, ProxySettings, TlsSettings...) are accepted as they are.
 //
-// Credentials of @azure/identity that azcred does not have yet (AuthorizationCodeCredential,
-// DeviceCodeCredential, UsernamePasswordCredential) and the functions
-// serializeAuthenticationRecord and deserializeAuthenticationRecord are not declared; their
-// option and data types are, so code that names them compiles.
+// Every runtime and type-level name of @azure/identity 4.14.1 is declared.
 
 // ---------------------------------------------------------------------------------------------
 // Shapes shared with @azure/abort-controller, @azure/core-util and @azure/core-tracing
@@ -514,7 +511,7 @@ export interface BrowserCustomizationOptions {
   };
 }
 
-/** Options of the credentials that need a user (not in azcred yet). */
+/** Options of the credentials that need a user (DeviceCodeCredential, InteractiveBrowserCredential). */
 export interface InteractiveCredentialOptions extends MultiTenantTokenCredentialOptions, AuthorityValidationOptions {
   /** A previous sign-in's account, to find its cached tokens. */
   authenticationRecord?: AuthenticationRecord;
@@ -535,7 +532,7 @@ export interface DeviceCodeInfo {
 /** Shows {@link DeviceCodeInfo} to the user. */
 export type DeviceCodePromptCallback = (deviceCodeInfo: DeviceCodeInfo) => void;
 
-/** Options of @azure/identity's DeviceCodeCredential (not in azcred yet). */
+/** Options of DeviceCodeCredential. */
 export interface DeviceCodeCredentialOptions extends InteractiveCredentialOptions, CredentialPersistenceOptions {
   /** The tenant. */
   tenantId?: string;
@@ -606,7 +603,7 @@ export interface InteractiveBrowserCredentialInBrowserOptions extends Interactiv
   loginHint?: string;
 }
 
-/** Options of @azure/identity's AuthorizationCodeCredential (not in azcred yet). */
+/** Options of AuthorizationCodeCredential. */
 export interface AuthorizationCodeCredentialOptions extends MultiTenantTokenCredentialOptions, AuthorityValidationOptions {}
 
 /** Options of AzurePipelinesCredential. */
@@ -616,7 +613,7 @@ export interface AzurePipelinesCredentialOptions
     AuthorityValidationOptions {}
 
 /**
- * Options of @azure/identity's UsernamePasswordCredential (not in azcred yet).
+ * Options of UsernamePasswordCredential.
  * @deprecated UsernamePasswordCredential is deprecated (no MFA); see https://aka.ms/azsdk/identity/mfa.
  */
 export interface UsernamePasswordCredentialOptions
@@ -1102,6 +1099,72 @@ export declare class VisualStudioCodeCredential implements TokenCredential {
 
 /** A new DefaultAzureCredential, as @azure/identity's getDefaultAzureCredential(). */
 export declare function getDefaultAzureCredential(): TokenCredential;
+
+/**
+ * A user signs in on another device with a code the credential shows (by default printed with
+ * `console.log`); later tokens, for any scope, come from the account's refresh token.
+ */
+export declare class DeviceCodeCredential implements TokenCredential {
+  constructor(options?: DeviceCodeCredentialOptions);
+  /** A token for the signed-in user; signs in first when needed (unless `disableAutomaticAuthentication`). */
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
+  /** Signs the user in when the credential cannot get a token silently; resolves to the account. */
+  authenticate(scopes: string | string[], options?: GetTokenOptions): Promise<AuthenticationRecord | undefined>;
+  /** What the credential will do (azcred's own). */
+  explain(): CredentialReport[];
+}
+
+/**
+ * The resource-owner password grant.
+ * @deprecated UsernamePasswordCredential is deprecated. Use a more secure credential. See https://aka.ms/azsdk/identity/mfa for details.
+ */
+export declare class UsernamePasswordCredential implements TokenCredential {
+  constructor(
+    tenantId: string,
+    clientId: string,
+    username: string,
+    password: string,
+    options?: UsernamePasswordCredentialOptions,
+  );
+  /** A token for the user; later scopes come from the refresh token. */
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
+  /** What the credential will do (azcred's own). */
+  explain(): CredentialReport[];
+}
+
+/**
+ * An authorization code (from the authorize endpoint) redeemed once; later tokens come from its
+ * refresh token.
+ */
+export declare class AuthorizationCodeCredential implements TokenCredential {
+  /** A confidential client (with its client secret). */
+  constructor(
+    tenantId: string | "common",
+    clientId: string,
+    clientSecret: string,
+    authorizationCode: string,
+    redirectUri: string,
+    options?: AuthorizationCodeCredentialOptions,
+  );
+  /** A public client. */
+  constructor(
+    tenantId: string | "common",
+    clientId: string,
+    authorizationCode: string,
+    redirectUri: string,
+    options?: AuthorizationCodeCredentialOptions,
+  );
+  /** A token for the user. */
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
+  /** What the credential will do (azcred's own). */
+  explain(): CredentialReport[];
+}
+
+/** An AuthenticationRecord as JSON, to store it and pass it back as `authenticationRecord` later. */
+export declare function serializeAuthenticationRecord(record: AuthenticationRecord): string;
+
+/** Reads a record written by {@link serializeAuthenticationRecord}; throws for a version it does not know. */
+export declare function deserializeAuthenticationRecord(serializedRecord: string): AuthenticationRecord;
 
 /**
  * Returns a function that resolves to a bearer token for `scopes`, as @azure/identity's: it asks

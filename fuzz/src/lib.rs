@@ -182,6 +182,9 @@ const OPTIONS: &[&str] = &[
     r#"{"tenantId":"tenant","clientId":"app","assertionCallback":true,"retryOptions":{"maxRetries":10,"retryDelayInMs":1}}"#,
     r#"{"tenantId":"tenant","clientId":"app","tokenFilePath":"/token","authorityHost":"https://login.chinacloudapi.cn"}"#,
     r#"{"tenantId":"t","subscription":"My Sub","processTimeoutInMs":5}"#,
+    r#"{"tenantId":"tenant","clientId":"app","username":"u@contoso.com","password":"fuzz-secret-5e7c1d"}"#,
+    r#"{"tenantId":"tenant","clientId":"app","clientSecret":"fuzz-secret-5e7c1d","authorizationCode":"code","redirectUri":"http://localhost:8400"}"#,
+    r#"{"disableAutomaticAuthentication":true,"authenticationRecord":{"authority":"login.windows.net","homeAccountId":"a.b","clientId":"c","tenantId":"t","username":"u"}}"#,
 ];
 
 const KINDS: &[&str] = &[
@@ -196,6 +199,9 @@ const KINDS: &[&str] = &[
     "AzureCliCredential",
     "AzureDeveloperCliCredential",
     "AzurePowerShellCredential",
+    "DeviceCodeCredential",
+    "UsernamePasswordCredential",
+    "AuthorizationCodeCredential",
 ];
 
 /// A certificate file as the credential reads it, so that fuzzed flows reach signing.
@@ -249,8 +255,22 @@ const ERROR_NAMES: &[&str] = &[
 
 /// A response body: usually shaped like a token response with fuzzed values, sometimes raw.
 fn body(input: &mut Input<'_>) -> String {
-    match input.byte() % 6 {
+    match input.byte() % 8 {
         0 => input.text(512),
+        6 => format!(
+            r#"{{"access_token":"tok","expires_in":3600,"refresh_token":"{}","client_info":"{}","id_token":"{}"}}"#,
+            input.text(16),
+            input.text(48),
+            input.text(96)
+        ),
+        7 => format!(
+            r#"{{"device_code":"{}","user_code":"{}","verification_uri":"{}","expires_in":{},"interval":{}}}"#,
+            input.text(16),
+            input.text(16),
+            input.text(32),
+            input.text(8),
+            input.text(8)
+        ),
         1 => format!(
             r#"{{"access_token":"tok","expires_on":"{}"}}"#,
             u64::from(input.u16()) + T0.as_millis() / 1000 - 1000
@@ -331,7 +351,7 @@ fn reply(input: &mut Input<'_>, action: &Action, now: Timestamp) -> Reply {
     if matches!(action, Action::Run { .. }) && input.byte() % 4 != 0 {
         return ran(input);
     }
-    match input.byte() % 11 {
+    match input.byte() % 12 {
         0..=2 => {
             let status = input.pick(&[200, 200, 400, 401, 403, 404, 408, 410, 429, 500, 503, 0])
                 ^ (u16::from(input.byte() % 2) * input.u16());
@@ -361,6 +381,7 @@ fn reply(input: &mut Input<'_>, action: &Action, now: Timestamp) -> Reply {
         10 => Reply::Assertion {
             value: Secret::new(input.text(64)),
         },
+        11 => Reply::Prompted,
         _ => Reply::Delegated(match input.byte() % 3 {
             0 => DelegateOutcome {
                 token: Some(AccessToken::bearer(
@@ -398,7 +419,10 @@ pub fn flow_replies(data: &[u8]) {
     let sent_in = |names: &[&str]| pairs.iter().any(|(k, v)| *v == SECRET && names.contains(k));
     let secret_sent = match kind {
         "EnvironmentCredential" => sent_in(&["AZURE_CLIENT_SECRET", "AZURE_PASSWORD"]),
-        "ClientSecretCredential" => options_json.contains(SECRET),
+        "ClientSecretCredential" | "AuthorizationCodeCredential" => {
+            options_json.contains(&format!(r#""clientSecret":"{SECRET}""#))
+        }
+        "UsernamePasswordCredential" => options_json.contains(&format!(r#""password":"{SECRET}""#)),
         "DefaultAzureCredential" | "ManagedIdentityCredential" => {
             sent_in(&["IDENTITY_HEADER", "MSI_SECRET"])
         }
@@ -419,6 +443,7 @@ pub fn flow_replies(data: &[u8]) {
         if input.byte() & 3 == 0 {
             request.tenant_id = Some("tenant".to_owned());
         }
+        request.authenticate = input.byte() & 7 == 0;
         let mut flow = match cred.begin(request, now) {
             Begin::Start { flow, .. } => flow,
             Begin::Cached(t) => {

@@ -51,7 +51,15 @@ function loadWasm() {
 const loaders = { native: loadNative, wasm: loadWasm };
 
 function withName(name, mod) {
-  return { name, Credential: mod.Credential, TokenStore: mod.TokenStore, pluginControl: mod.pluginControl, mergeCache: mod.mergeCache, store: new mod.TokenStore() };
+  return {
+    name,
+    Credential: mod.Credential,
+    TokenStore: mod.TokenStore,
+    store: new mod.TokenStore(),
+    pluginControl: mod.pluginControl,
+    mergeCache: mod.mergeCache,
+    checkAuthenticationRecord: mod.checkAuthenticationRecord,
+  };
 }
 
 function pick() {

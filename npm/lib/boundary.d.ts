@@ -89,6 +89,7 @@ export type Action =
   | { type: 'accept'; deadline: number }
   | { type: 'respond'; status: number; headers: [string, string][]; body: string; deadline: number }
   | { type: 'closeListener' }
+  | { type: 'promptDeviceCode'; userCode: string; verificationUri: string; message: string }
   | {
       type: 'delegate';
       index: number;
@@ -133,6 +134,7 @@ export type Reply =
   | { type: 'received'; method: string; target: string; contentType?: string; body?: string }
   | { type: 'responded' }
   | { type: 'closed' }
+  | { type: 'prompted' }
   | { type: 'failed'; kind: IoFailureKind; message?: string };
 
 /** `getToken(scopes, options)` as the core reads it. */
@@ -142,6 +144,17 @@ export interface TokenRequest {
   tenantId?: string;
   enableCae?: boolean;
   timeoutMs?: number;
+  authenticate?: boolean;
+}
+
+/** The reference's `AuthenticationRecord`, as the core writes it. */
+export interface AuthenticationRecordValue {
+  authority: string;
+  homeAccountId: string;
+  clientId: string;
+  tenantId: string;
+  username: string;
+  version: string;
 }
 
 /** The environment and host facts the core may read. */
@@ -166,12 +179,14 @@ export interface BindingFlow {
 
 /** What `begin` answers; a `start` answer comes with its flow. */
 export type Begin =
-  | { type: 'cached'; token: AccessTokenValue; until?: number }
+  | { type: 'cached'; token: AccessTokenValue; until?: number; account?: AuthenticationRecordValue }
   | { type: 'join'; id: number }
   | { type: 'start'; id: number; background: boolean; token?: AccessTokenValue; flow: BindingFlow };
 
 /** What `finish` answers. */
-export type Finish = { ok: true; token: AccessTokenValue } | { ok: false; error: TokenErrorValue };
+export type Finish =
+  | { ok: true; token: AccessTokenValue; account?: AuthenticationRecordValue }
+  | { ok: false; error: TokenErrorValue };
 
 /** A configured core credential. */
 export interface BindingCredential {
@@ -200,4 +215,5 @@ export interface BindingModule<Store> {
     seed: number,
     store: Store,
   ) => BindingCredential;
+  checkAuthenticationRecord(record: unknown): void;
 }

@@ -2,7 +2,7 @@
 // The public credential classes: the reference's names and constructor signatures, each a thin
 // shell over one core credential (see driver.js).
 
-const { Driven } = require('./driver');
+const { Driven, checkAuthenticationRecord } = require('./driver');
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
@@ -287,6 +287,100 @@ class VisualStudioCodeCredential extends DrivenCredential {
   }
 }
 
+/** What the user sign-in credentials share: `authenticate()` signs the user in (silently when
+ * the credential still has a usable refresh token) and resolves to the account's
+ * AuthenticationRecord. */
+class UserCredential extends DrivenCredential {
+  /**
+   * @param {string | string[]} scopes
+   * @param {object} [options] GetTokenOptions
+   * @returns {Promise<object | undefined>} the AuthenticationRecord
+   */
+  authenticate(scopes, options) {
+    return this._driven.authenticate(scopes, options);
+  }
+}
+
+/** The reference's default prompt: the message, on the console. */
+function defaultDeviceCodePromptCallback(deviceCodeInfo) {
+  console.log(deviceCodeInfo.message);
+}
+
+class DeviceCodeCredential extends UserCredential {
+  /**
+   * The user signs in on another device with a code, shown by `userPromptCallback` (by default
+   * printed with console.log).
+   * @param {object} [options] DeviceCodeCredentialOptions: tenantId, clientId,
+   *   userPromptCallback, authenticationRecord, disableAutomaticAuthentication,
+   *   additionallyAllowedTenants, authorityHost, disableInstanceDiscovery
+   */
+  constructor(options) {
+    super();
+    const userPromptCallback = (options && options.userPromptCallback) ?? defaultDeviceCodePromptCallback;
+    this._driven = new Driven('DeviceCodeCredential', options, undefined, { userPromptCallback });
+  }
+}
+
+class UsernamePasswordCredential extends DrivenCredential {
+  /**
+   * The resource-owner password grant (deprecated in the reference: it does not work with
+   * multifactor authentication).
+   * @param {string} tenantId
+   * @param {string} clientId
+   * @param {string} username
+   * @param {string} password
+   * @param {object} [options] UsernamePasswordCredentialOptions
+   */
+  constructor(tenantId, clientId, username, password, options) {
+    super();
+    this._driven = new Driven('UsernamePasswordCredential', { ...(options || {}), tenantId, clientId, username, password });
+  }
+}
+
+class AuthorizationCodeCredential extends DrivenCredential {
+  /**
+   * `(tenantId, clientId, clientSecret, authorizationCode, redirectUri, options?)` or
+   * `(tenantId, clientId, authorizationCode, redirectUri, options?)`: the code is redeemed once,
+   * later tokens come from its refresh token.
+   */
+  constructor(tenantId, clientId, clientSecretOrAuthorizationCode, authorizationCodeOrRedirectUri, redirectUriOrOptions, options) {
+    super();
+    let clientSecret;
+    let authorizationCode;
+    let redirectUri;
+    if (typeof redirectUriOrOptions === 'string') {
+      clientSecret = clientSecretOrAuthorizationCode;
+      authorizationCode = authorizationCodeOrRedirectUri;
+      redirectUri = redirectUriOrOptions;
+    } else {
+      authorizationCode = clientSecretOrAuthorizationCode;
+      redirectUri = authorizationCodeOrRedirectUri;
+      options = redirectUriOrOptions;
+    }
+    this._driven = new Driven('AuthorizationCodeCredential', {
+      ...(options || {}),
+      tenantId,
+      clientId,
+      clientSecret,
+      authorizationCode,
+      redirectUri,
+    });
+  }
+}
+
+/** The reference's `serializeAuthenticationRecord`: the record as JSON. */
+function serializeAuthenticationRecord(record) {
+  return JSON.stringify(record);
+}
+
+/** The reference's `deserializeAuthenticationRecord`: the JSON parsed (a SyntaxError when it is
+ * not JSON), refused when it names a version azcred does not write. */
+function deserializeAuthenticationRecord(serializedRecord) {
+  const parsed = JSON.parse(serializedRecord);
+  checkAuthenticationRecord(parsed);
+  return parsed;
+}
+
 /**
  * Returns a function that resolves to a bearer token for `scopes`, as @azure/identity's
  * getBearerTokenProvider does: through core-rest-pipeline's bearer-token rules (decided by the
@@ -324,6 +418,12 @@ module.exports = {
   AzureDeveloperCliCredential,
   AzurePowerShellCredential,
   VisualStudioCodeCredential,
+  DeviceCodeCredential,
+  UsernamePasswordCredential,
+  AuthorizationCodeCredential,
+  UserCredential,
   getBearerTokenProvider,
   getDefaultAzureCredential,
+  serializeAuthenticationRecord,
+  deserializeAuthenticationRecord,
 };

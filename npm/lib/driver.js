@@ -5,7 +5,7 @@
 
 const backend = require('./backend');
 const errors = require('./errors');
-const { seed, coreOptions, tokenRequest, toAccessToken, callGetAssertion, delegateToMember } = require('./translate');
+const { seed, coreOptions, tokenRequest, toAccessToken, callGetAssertion, delegateToMember, promptDeviceCode } = require('./translate');
 const plugins = require('./plugins');
 // The logger (and the app's @azure/logger behind it) loads with the first credential, not with
 // `require('azcred')`.
@@ -151,6 +151,29 @@ class Driven {
     return this.core.explain();
   }
 
+  /** `authenticate(scopes, options)` of a user credential: the core serves it as a getToken
+   * that may sign the user in, and answers with the account's AuthenticationRecord (undefined
+   * when the credential has no account). */
+  async authenticate(scopes, options) {
+    options = options || {};
+    const signal = options.abortSignal;
+    if (signal && signal.aborted) throw abortError();
+    const request = { ...tokenRequest(scopes, options), authenticate: true };
+    this.syncLogLevel();
+    let begun;
+    try {
+      begun = this.core.begin(request, Date.now());
+    } catch (e) {
+      throw errors.fromBinding(e);
+    }
+    if (begun.type === 'cached') return begun.account;
+    if (begun.type !== 'start') throw new Error(`azcred: authenticate was answered with ${begun.type}`);
+    const entry = this.start(begun.flow, request, options, Boolean(begun.token));
+    if (begun.token) entry.promise.catch(() => {});
+    await this.wait(entry, signal);
+    return entry.io.account;
+  }
+
   async getToken(scopes, options) {
     options = options || {};
     const signal = options.abortSignal;
@@ -200,6 +223,7 @@ class Driven {
     const controller = new AbortController();
     const entry = { waiters: 0, controller, promise: null, background };
     const io = { background };
+    entry.io = io;
     entry.promise = this.drive(flow, request, options, controller.signal, io).finally(() => this.flows.delete(id));
     this.flows.set(id, entry);
     return entry;
@@ -279,7 +303,11 @@ class Driven {
       if (typeof flow.free === 'function') flow.free();
     }
     if (failure) throw errors.fromBinding(failure);
-    if (out.ok) return toAccessToken(out.token);
+    if (out.ok) {
+      // authenticate()'s answer: the account's record, beside the token.
+      if (out.account) io.account = out.account;
+      return toAccessToken(out.token);
+    }
     throw errors.fromCore(out.error, request.scopes, options, originals);
   }
 
@@ -313,6 +341,8 @@ class Driven {
         if (action.type === 'accept') return io.held.listener.accept(action, signal);
         if (action.type === 'respond') return io.held.listener.respond(action);
         return Promise.resolve(io.held.listener.close());
+      case 'promptDeviceCode':
+        return Promise.resolve(this.promptDeviceCode(action));
       default:
         return Promise.resolve({ type: 'failed', kind: 'unsupported', message: `unknown action ${action.type}` });
     }
@@ -323,9 +353,24 @@ class Driven {
     return callGetAssertion(this.callbacks, action);
   }
 
+  /** Shows DeviceCodeCredential's prompt through its userPromptCallback. */
+  promptDeviceCode(action) {
+    return promptDeviceCode(this.callbacks, action);
+  }
+
   delegate(action, signal, originals) {
     return delegateToMember(this.members, action, signal, originals);
   }
 }
 
-module.exports = { Driven };
+/** `deserializeAuthenticationRecord`'s check of a parsed record (the core knows the versions it
+ * writes). */
+function checkAuthenticationRecord(record) {
+  try {
+    backend.load().checkAuthenticationRecord(record);
+  } catch (e) {
+    throw errors.fromBinding(e);
+  }
+}
+
+module.exports = { Driven, checkAuthenticationRecord };

@@ -111,4 +111,21 @@ function seed() {
   return (hi & 0xfffff) * 2 ** 32 + lo;
 }
 
-module.exports = { seed, coreOptions, tokenRequest, toAccessToken, callGetAssertion, delegateToMember };
+/** Shows DeviceCodeCredential's prompt through its userPromptCallback, as the reference does:
+ * called with the DeviceCodeInfo and not waited for (a promise it returns may reject; that is
+ * the callback's own business). */
+function promptDeviceCode(callbacks, action) {
+  const callback = callbacks.userPromptCallback;
+  if (typeof callback !== 'function') {
+    return { type: 'failed', kind: 'other', message: 'userPromptCallback is not a function' };
+  }
+  try {
+    const shown = callback({ userCode: action.userCode, verificationUri: action.verificationUri, message: action.message });
+    if (shown && typeof shown.then === 'function') shown.then(undefined, () => {});
+    return { type: 'prompted' };
+  } catch (e) {
+    return { type: 'failed', kind: 'other', message: String((e && e.message) || e) };
+  }
+}
+
+module.exports = { seed, coreOptions, tokenRequest, toAccessToken, callGetAssertion, delegateToMember, promptDeviceCode };

@@ -5,7 +5,7 @@
 // chain member's getToken) and turns the core's outcome into a token or an error class.
 
 const errors = require('../lib/errors');
-const { seed, coreOptions, tokenRequest, toAccessToken, callGetAssertion, delegateToMember } = require('../lib/translate');
+const { seed, coreOptions, tokenRequest, toAccessToken, callGetAssertion, delegateToMember, promptDeviceCode } = require('../lib/translate');
 const runtime = require('./runtime');
 
 
@@ -38,9 +38,22 @@ class Driven {
 
   async getToken(scopes, options) {
     options = options || {};
+    const request = tokenRequest(scopes, options);
+    return toAccessToken((await this.serve(request, options)).token);
+  }
+
+  /** A user credential's `authenticate()`: the core signs the user in when it must and answers
+   * with the account's AuthenticationRecord. */
+  async authenticate(scopes, options) {
+    options = options || {};
+    const request = { ...tokenRequest(scopes, options), authenticate: true };
+    return (await this.serve(request, options)).account;
+  }
+
+  /** Runs one request through the wasm binding: its successful answer, or the error class. */
+  async serve(request, options) {
     const signal = options.abortSignal;
     if (signal && signal.aborted) throw new errors.AbortError('The operation was aborted.');
-    const request = tokenRequest(scopes, options);
     let out;
     try {
       out = await this.core.getToken(request, signal || undefined);
@@ -48,7 +61,7 @@ class Driven {
       throw errors.fromBinding(e);
     }
     if (out.aborted) throw new errors.AbortError('The operation was aborted.');
-    if (out.ok) return toAccessToken(out.token);
+    if (out.ok) return out;
     throw errors.fromCore(out.error, request.scopes, options, this.state.originals);
   }
 }
@@ -60,9 +73,21 @@ function perform(state, action, signal) {
       return callGetAssertion(state.callbacks, action);
     case 'delegate':
       return delegateToMember(state.members, action, signal, state.originals);
+    case 'promptDeviceCode':
+      return promptDeviceCode(state.callbacks, action);
     default:
       return { type: 'failed', kind: 'unsupported', message: `${runtime.name()} cannot perform ${action.type}` };
   }
 }
 
-module.exports = { Driven };
+/** `deserializeAuthenticationRecord`'s check of a parsed record (the core knows the versions it
+ * writes). */
+function checkAuthenticationRecord(record) {
+  try {
+    runtime.wasm().checkAuthenticationRecord(record);
+  } catch (e) {
+    throw errors.fromBinding(e);
+  }
+}
+
+module.exports = { Driven, checkAuthenticationRecord };

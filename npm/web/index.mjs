@@ -19,8 +19,12 @@ export const {
   ClientCertificateCredential,
   ClientAssertionCredential,
   OnBehalfOfCredential,
+  AuthorizationCodeCredential,
+  DeviceCodeCredential,
   getBearerTokenProvider,
   getDefaultAzureCredential,
+  serializeAuthenticationRecord,
+  deserializeAuthenticationRecord,
 } = credentials;
 export const {
   CredentialUnavailableError,

@@ -14,11 +14,6 @@ const referenceDir = path.dirname(require.resolve('@azure/identity/package.json'
 
 /** @azure/identity's runtime names that azcred does not have yet (each must be absent). */
 const STILL_TO_COME = [
-  'AuthorizationCodeCredential',
-  'DeviceCodeCredential',
-  'UsernamePasswordCredential',
-  'serializeAuthenticationRecord',
-  'deserializeAuthenticationRecord',
 ];
 
 /** azcred's own runtime additions (not in @azure/identity). */

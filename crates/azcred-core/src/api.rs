@@ -10,6 +10,7 @@ use crate::env::EnvSnapshot;
 use crate::error::ConfigError;
 use crate::options::{OneOrMany, Options, ProxyOptions, RetryOptions};
 use crate::secret::Secret;
+use crate::source::entra::account::AuthenticationRecord;
 
 /// The credential classes of `@azure/identity` the core builds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -41,11 +42,17 @@ pub enum Kind {
     AzurePipelinesCredential,
     /// `OnBehalfOfCredential`.
     OnBehalfOfCredential,
+    /// `DeviceCodeCredential`.
+    DeviceCodeCredential,
+    /// `UsernamePasswordCredential`.
+    UsernamePasswordCredential,
+    /// `AuthorizationCodeCredential`.
+    AuthorizationCodeCredential,
 }
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 16] = [
         Self::DefaultAzureCredential,
         Self::ManagedIdentityCredential,
         Self::EnvironmentCredential,
@@ -59,6 +66,9 @@ impl Kind {
         Self::VisualStudioCodeCredential,
         Self::AzurePipelinesCredential,
         Self::OnBehalfOfCredential,
+        Self::DeviceCodeCredential,
+        Self::UsernamePasswordCredential,
+        Self::AuthorizationCodeCredential,
     ];
 
     /// The reference's class name.
@@ -77,6 +87,9 @@ impl Kind {
             Self::VisualStudioCodeCredential => "VisualStudioCodeCredential",
             Self::AzurePipelinesCredential => "AzurePipelinesCredential",
             Self::OnBehalfOfCredential => "OnBehalfOfCredential",
+            Self::DeviceCodeCredential => "DeviceCodeCredential",
+            Self::UsernamePasswordCredential => "UsernamePasswordCredential",
+            Self::AuthorizationCodeCredential => "AuthorizationCodeCredential",
         }
     }
 
@@ -154,6 +167,20 @@ pub struct DefaultOptions {
     pub authority_host: Option<String>,
     /// Retries of the managed identity and Entra ID members.
     pub retry: Option<RetryOptions>,
+}
+
+/// Options of the user sign-in credentials (`DeviceCodeCredential`; the Entra ones apply to
+/// `UsernamePasswordCredential` and `AuthorizationCodeCredential` too).
+#[derive(Debug, Clone, Default)]
+pub struct UserOptions {
+    /// The authority host, tenants, retries and proxy.
+    pub entra: EntraOptions,
+    /// A `getToken` that would need the user to sign in fails with `AuthenticationRequired`
+    /// instead; a request with `authenticate` set still signs in.
+    pub disable_automatic_authentication: bool,
+    /// The account to start with (from an earlier sign-in's
+    /// [`Credential::authentication_record`]).
+    pub authentication_record: Option<AuthenticationRecord>,
 }
 
 /// Where a `ClientCertificateCredential` finds its PEM certificate and private key.
@@ -429,6 +456,70 @@ impl Credential {
         Self::of(Kind::OnBehalfOfCredential, &o, env, seed)
     }
 
+    /// `new DeviceCodeCredential(options)`: the user signs in with a code the driver shows
+    /// (`Action::PromptDeviceCode`); `tenant_id` `organizations` and the developer sign-on app
+    /// when `None`.
+    pub fn device_code(
+        tenant_id: Option<&str>,
+        client_id: Option<&str>,
+        options: UserOptions,
+        env: &EnvSnapshot,
+        seed: u64,
+    ) -> Result<Self, ConfigError> {
+        let o = Options {
+            tenant_id: tenant_id.map(str::to_owned),
+            client_id: client_id.map(str::to_owned),
+            disable_automatic_authentication: Some(options.disable_automatic_authentication),
+            authentication_record: options.authentication_record,
+            ..options.entra.into_options()
+        };
+        Self::of(Kind::DeviceCodeCredential, &o, env, seed)
+    }
+
+    /// `new UsernamePasswordCredential(tenantId, clientId, username, password, options)`.
+    pub fn username_password(
+        tenant_id: &str,
+        client_id: &str,
+        username: &str,
+        password: Secret,
+        options: EntraOptions,
+        env: &EnvSnapshot,
+        seed: u64,
+    ) -> Result<Self, ConfigError> {
+        let o = Options {
+            tenant_id: Some(tenant_id.to_owned()),
+            client_id: Some(client_id.to_owned()),
+            username: Some(username.to_owned()),
+            password: Some(password),
+            ..options.into_options()
+        };
+        Self::of(Kind::UsernamePasswordCredential, &o, env, seed)
+    }
+
+    /// `new AuthorizationCodeCredential(tenantId, clientId, [clientSecret,] authorizationCode,
+    /// redirectUri, options)`: a confidential client with `client_secret`, else a public one.
+    #[allow(clippy::too_many_arguments)]
+    pub fn authorization_code(
+        tenant_id: &str,
+        client_id: &str,
+        client_secret: Option<Secret>,
+        authorization_code: Secret,
+        redirect_uri: &str,
+        options: EntraOptions,
+        env: &EnvSnapshot,
+        seed: u64,
+    ) -> Result<Self, ConfigError> {
+        let o = Options {
+            tenant_id: Some(tenant_id.to_owned()),
+            client_id: Some(client_id.to_owned()),
+            client_secret,
+            authorization_code: Some(authorization_code),
+            redirect_uri: Some(redirect_uri.to_owned()),
+            ..options.into_options()
+        };
+        Self::of(Kind::AuthorizationCodeCredential, &o, env, seed)
+    }
+
     /// `new AzureCliCredential(options)`.
     pub fn azure_cli(
         options: DeveloperToolOptions,
@@ -474,6 +565,6 @@ mod tests {
         for k in Kind::ALL {
             assert_eq!(Kind::from_name(k.name()), Some(k));
         }
-        assert_eq!(Kind::from_name("DeviceCodeCredential"), None);
+        assert_eq!(Kind::from_name("InteractiveBrowserCredential"), None);
     }
 }

@@ -2,6 +2,7 @@
 //! credential is a chain of one that passes its error through).
 
 use crate::cache::CacheKey;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::error::{ErrorKind, Misuse, TokenError};
@@ -9,6 +10,7 @@ use crate::io::{Action, Reply, Step};
 use crate::jwt;
 use crate::log::{self, Log, LogLevel, LogRecord};
 use crate::retry::Rng;
+use crate::source::entra::account::Session;
 use crate::source::{Source, SourceFlow, SourceStep, StartContext, TokenRequest};
 use crate::time::Timestamp;
 use crate::token::AccessToken;
@@ -117,6 +119,12 @@ pub(crate) struct ChainFlow {
     saw_null: bool,
     rng: Rng,
     result: Option<Result<(AccessToken, usize), TokenError>>,
+    /// The user sessions the credential keeps, by member index (see `with_sessions`).
+    sessions: HashMap<usize, Session>,
+    /// The session a member left to keep, with its index.
+    session_out: Option<(usize, Session)>,
+    /// The walk is an early refresh in the background (see `StartContext::background`).
+    background: bool,
 }
 
 impl ChainFlow {
@@ -153,7 +161,29 @@ impl ChainFlow {
             saw_null: false,
             rng: Rng::new(seed),
             result,
+            sessions: HashMap::new(),
+            session_out: None,
+            background: false,
         }
+    }
+
+    /// Marks the walk as an early refresh whose caller already has a valid token.
+    pub(crate) fn in_background(mut self, background: bool) -> Self {
+        self.background = background;
+        self
+    }
+
+    /// Gives the walk the user sessions the credential keeps, by member index: each member
+    /// starts with its own.
+    pub(crate) fn with_sessions(mut self, sessions: HashMap<usize, Session>) -> Self {
+        self.sessions = sessions;
+        self
+    }
+
+    /// Takes the session a member left to keep (after it signed in or refreshed), with the
+    /// member's index.
+    pub(crate) fn take_session(&mut self) -> Option<(usize, Session)> {
+        self.session_out.take()
     }
 
     /// Returns the next step.
@@ -197,8 +227,10 @@ impl ChainFlow {
                         let ctx = StartContext {
                             proven: self.proven == Some(idx),
                             seed: self.rng.next_u64(),
+                            background: self.background,
                         };
-                        self.current = Some(source.start(&self.request, ctx));
+                        let session = self.sessions.get(&idx);
+                        self.current = Some(source.start_with_session(&self.request, ctx, session));
                     }
                 }
             }
@@ -206,6 +238,9 @@ impl ChainFlow {
                 continue;
             };
             let step = flow.poll(now);
+            if let Some(session) = flow.take_session() {
+                self.session_out = Some((idx, session));
+            }
             let name = member.name.as_str();
             let own = matches!(&member.slot, Slot::Ready(s) if s.logs_outcome());
             flow.drain_log(&mut self.log);

@@ -17,6 +17,7 @@ use crate::plan;
 use crate::retry::Rng;
 use crate::shared::SharedTokens;
 use crate::source::TokenRequest;
+use crate::source::entra::account::{AuthenticationRecord, Session};
 use crate::time::Timestamp;
 use crate::token::AccessToken;
 
@@ -146,6 +147,10 @@ pub struct Credential {
     log: Log,
     /// Where its tokens persist (`tokenCachePersistenceOptions`), if they do.
     persistence: Option<Persistence>,
+    /// The signed-in user of each user member (device code, username/password, authorization
+    /// code), by member index: its account and refresh token. Set when a flow of that member
+    /// finishes; read by every flow it starts.
+    sessions: HashMap<usize, Session>,
 }
 
 impl Credential {
@@ -199,7 +204,9 @@ impl Credential {
             _ => None,
         };
         let persistence = crate::persist::configure(kind, options, partition)?;
+        let sessions = initial_sessions(&plan.members);
         Ok(Self {
+            sessions,
             context,
             log,
             persistence,
@@ -237,7 +244,17 @@ impl Credential {
             .iter()
             .flat_map(|c| c.members.iter().cloned())
             .collect();
+        // Each credential's signed-in users come along, at their members' new places.
+        let mut sessions = HashMap::new();
+        let mut offset = 0;
+        for c in &credentials {
+            for (i, s) in &c.sessions {
+                sessions.insert(offset + i, s.clone());
+            }
+            offset += c.members.len();
+        }
         Ok(Self {
+            sessions,
             context,
             log: Log::new(level),
             name: "ChainedTokenCredential".to_owned(),
@@ -264,6 +281,19 @@ impl Credential {
     /// finished.
     pub fn take_log(&mut self) -> Vec<LogRecord> {
         self.log.take()
+    }
+
+    /// The `AuthenticationRecord` of the account this credential has signed in (or was given in
+    /// `authenticationRecord`), if any: the first user member's.
+    pub fn authentication_record(&self) -> Option<AuthenticationRecord> {
+        let mut indexed: Vec<_> = self.sessions.iter().collect();
+        indexed.sort_by_key(|(i, _)| **i);
+        indexed.into_iter().find_map(|(i, s)| {
+            let Slot::Ready(source) = &self.members.get(*i)?.slot else {
+                return None;
+            };
+            Some(s.account.record(source.user_client_id()?))
+        })
     }
 
     /// The reference's class name of this credential.
@@ -298,9 +328,13 @@ impl Credential {
         let serving = match self.cache.lookup(&key, now) {
             Lookup::Fresh(t) => return Begin::Cached(t),
             Lookup::RefreshDue(t) if self.inflight.contains_key(&key) => return Begin::Cached(t),
+            // `authenticate()` answers with the account; a still-valid token needs no refresh
+            // for that (as the reference's silent request returns it).
+            Lookup::RefreshDue(t) if request.authenticate => return Begin::Cached(t),
             Lookup::RefreshDue(t) => Some(t),
             Lookup::Missing => {
-                if let Some(id) = self.inflight.get(&key) {
+                // `authenticate()` never joins a `getToken`: that one may be refusing to sign in.
+                if let Some(id) = self.inflight.get(&key).filter(|_| !request.authenticate) {
                     return Begin::Join(*id);
                 }
                 None
@@ -308,7 +342,7 @@ impl Credential {
         };
         let id = FlowId(self.next_flow);
         self.next_flow += 1;
-        self.inflight.insert(key.clone(), id);
+        self.inflight.entry(key.clone()).or_insert(id);
         let (order, mode) = match self.sticky {
             Some(i) => (vec![i], Mode::PassThrough),
             None => ((0..self.members.len()).collect(), self.mode),
@@ -322,7 +356,9 @@ impl Credential {
             self.sticky,
             request,
             self.rng.next_u64(),
-        );
+        )
+        .with_sessions(self.sessions.clone())
+        .in_background(serving.is_some());
         let persist = self.persistence.as_ref().map(|p| {
             p.flow(
                 key.clone(),
@@ -369,6 +405,9 @@ impl Credential {
         }
         let mut chain = flow.chain;
         self.log.extend(chain.take_log());
+        if let Some((member, session)) = chain.take_session() {
+            self.sessions.insert(member, session);
+        }
         if let Some(mut p) = flow.persist {
             self.log.extend(p.take_log());
             if let Some(persistence) = self.persistence.as_mut() {
@@ -427,4 +466,16 @@ fn construction_log(kind: &str, options: &Options, env: &EnvSnapshot, plan: &pla
         }
     }
     log
+}
+
+/// The sessions a credential starts with: each user member's `authenticationRecord` account.
+fn initial_sessions(members: &[Member]) -> HashMap<usize, Session> {
+    members
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| match &m.slot {
+            Slot::Ready(s) => s.initial_session().map(|session| (i, session)),
+            Slot::Skipped(_) => None,
+        })
+        .collect()
 }

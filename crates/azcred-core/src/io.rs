@@ -111,6 +111,20 @@ pub enum Action {
         /// The token endpoint the assertion will be sent to.
         token_endpoint: String,
     },
+    /// Show the user how to sign in with a device code: call `DeviceCodeCredential`'s
+    /// `userPromptCallback` (by default `console.log(message)`) with the reference's
+    /// `DeviceCodeInfo` `{userCode, verificationUri, message}`, without waiting for what it
+    /// returns, and reply [`Reply::Prompted`] (or `Failed` when it throws). The device code
+    /// itself is not given: it is a secret the core alone sends.
+    #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+    PromptDeviceCode {
+        /// The code the user enters.
+        user_code: String,
+        /// The page where the user enters it.
+        verification_uri: String,
+        /// Entra's instructions for the user, naming both.
+        message: String,
+    },
     /// Ask the `index`th member of a `ChainedTokenCredential` (a credential object the core does
     /// not own) for a token.
     #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
@@ -294,6 +308,8 @@ pub enum Reply {
     Responded,
     /// The listener of an [`Action::CloseListener`] is closed.
     Closed,
+    /// The prompt of an [`Action::PromptDeviceCode`] was shown (its callback returned).
+    Prompted,
     /// The action could not be carried out.
     Failed(IoFailure),
 }
@@ -319,6 +335,7 @@ impl fmt::Debug for Reply {
             Self::Received(r) => f.debug_tuple("Received").field(r).finish(),
             Self::Responded => f.write_str("Responded"),
             Self::Closed => f.write_str("Closed"),
+            Self::Prompted => f.write_str("Prompted"),
             Self::Failed(e) => f.debug_tuple("Failed").field(e).finish(),
         }
     }

@@ -106,7 +106,7 @@ pub mod wire;
 
 pub use api::{
     AppProof, CertificateSource, DefaultOptions, DeveloperToolOptions, EntraOptions, Kind,
-    ManagedIdentityOptions, UserAssignedId,
+    ManagedIdentityOptions, UserAssignedId, UserOptions,
 };
 pub use cache::MAX_CACHED_TOKENS;
 pub use credential::{Begin, Credential, Flow, FlowId, MemberReport};
@@ -133,6 +133,10 @@ pub use persist::{
 pub use secret::Secret;
 pub use shared::SharedTokens;
 pub use source::TokenRequest;
+pub use source::entra::account::{
+    AUTHENTICATION_RECORD_VERSION, AuthenticationRecord, UNSUPPORTED_RECORD_VERSION,
+    record_version_supported,
+};
 pub use time::{MAX_DATE_MS, MAX_TIMER_MS, Timestamp};
 pub use token::{
     AccessToken, MAX_TOKEN_LIFETIME, ParseError, parse_expiry_str, parse_token_response,

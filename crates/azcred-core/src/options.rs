@@ -195,8 +195,9 @@ pub struct Options {
     /// `additionalPolicies`: pipeline policies, which azcred has no pipeline to run; the
     /// credential logs a warning naming how many it does not run.
     pub additional_policies: Option<Vec<serde_json::Value>>,
-    /// `InteractiveBrowserCredential`'s `redirectUri`: a loopback `http` URL whose host and
-    /// port the credential listens on (the class calls a function value and passes its result).
+    /// `redirectUri`: `InteractiveBrowserCredential`'s loopback `http` URL whose host and port it
+    /// listens on (the class calls a function value and passes its result), or
+    /// `AuthorizationCodeCredential`'s redirect URI the code was issued for.
     pub redirect_uri: Option<String>,
     /// `InteractiveBrowserCredential`'s `loginHint`: the account to sign in with.
     pub login_hint: Option<String>,
@@ -209,6 +210,19 @@ pub struct Options {
         serde(deserialize_with = "crate::coerce::sign_in_timeout")
     )]
     pub sign_in_timeout_in_ms: Option<u64>,
+    /// `DeviceCodeCredential`'s and the other user credentials' `disableAutomaticAuthentication`:
+    /// a `getToken` that would need the user to sign in fails with `AuthenticationRequired`
+    /// instead (`authenticate()` still signs in).
+    pub disable_automatic_authentication: Option<bool>,
+    /// `authenticationRecord`: the account the credential starts with (from an earlier
+    /// `authenticate()`).
+    pub authentication_record: Option<crate::source::entra::account::AuthenticationRecord>,
+    /// `UsernamePasswordCredential`'s `username`.
+    pub username: Option<String>,
+    /// `UsernamePasswordCredential`'s `password`.
+    pub password: Option<Secret>,
+    /// `AuthorizationCodeCredential`'s `authorizationCode` (single-use).
+    pub authorization_code: Option<Secret>,
     /// `allowInsecureConnection`: accepted; as in the reference it changes nothing (Entra
     /// authority hosts must be https, managed-identity endpoints are reached as they are).
     pub allow_insecure_connection: Option<bool>,

@@ -65,6 +65,9 @@ pub(crate) fn build(
         "InteractiveBrowserCredential" => {
             standalone(entra::browser::interactive_browser(options, env)?)
         }
+        "DeviceCodeCredential" => standalone(entra::device_code(options, env)?),
+        "UsernamePasswordCredential" => standalone(entra::username_password(options, env)?),
+        "AuthorizationCodeCredential" => standalone(entra::authorization_code(options, env)?),
         "AzurePipelinesCredential" => standalone(entra::azure_pipelines(options, env)?),
         "OnBehalfOfCredential" => standalone(entra::on_behalf_of(options, env)?),
         "AzureCliCredential" => standalone(developer_tools::azure_cli(options, env)?),

@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use crate::SharedTokens;
 use crate::{AccessToken, Begin, Credential, EnvSnapshot, Flow, LogLevel, LogRecord, Options};
+use crate::{AuthenticationRecord, TokenError, TokenRequest};
 use crate::{IoFailure, IoFailureKind, MemberReport, Reply, Step, Timestamp};
-use crate::{TokenError, TokenRequest};
 
 /// An error for the binding to throw as a JS `Error` with `code` set.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +95,9 @@ pub enum BeginOut {
         /// again (the lease).
         #[serde(skip_serializing_if = "Option::is_none")]
         until: Option<Timestamp>,
+        /// For an `authenticate` request: the signed-in account's record.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        account: Option<AuthenticationRecord>,
     },
     /// Wait for the running flow with this id.
     Join {
@@ -125,6 +128,9 @@ pub struct FinishOut {
     /// The error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<TokenError>,
+    /// For an `authenticate` request: the signed-in account's record (after success).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<AuthenticationRecord>,
 }
 
 /// One acquisition, held by the driver until it passes it to [`WireCredential::finish`].
@@ -132,6 +138,8 @@ pub struct FinishOut {
 pub struct WireFlow {
     inner: Option<Flow>,
     id: u64,
+    /// The flow serves `authenticate()`: its answer carries the account's record.
+    authenticate: bool,
 }
 
 impl WireFlow {
@@ -204,8 +212,21 @@ impl WireCredential {
     /// Starts serving a request; a `Start` answer comes with its flow.
     pub fn begin(&mut self, request: TokenRequest, now: f64) -> (BeginOut, Option<WireFlow>) {
         let until = self.inner.serve_until(&request, at(now));
+        let authenticate = request.authenticate;
         match self.inner.begin(request, at(now)) {
-            Begin::Cached(token) => (BeginOut::Cached { token, until }, None),
+            Begin::Cached(token) => {
+                let account = authenticate
+                    .then(|| self.inner.authentication_record())
+                    .flatten();
+                (
+                    BeginOut::Cached {
+                        token,
+                        until,
+                        account,
+                    },
+                    None,
+                )
+            }
             Begin::Join(id) => (BeginOut::Join { id: id.0 }, None),
             Begin::Start { flow, serving } => {
                 let id = flow.id().0;
@@ -219,6 +240,7 @@ impl WireCredential {
                     Some(WireFlow {
                         inner: Some(*flow),
                         id,
+                        authenticate,
                     }),
                 )
             }
@@ -228,20 +250,26 @@ impl WireCredential {
     /// Ends the flow, finished or not: caches and returns its token, or returns its error (an
     /// unfinished flow ends as aborted). A flow already ended is misuse.
     pub fn finish(&mut self, flow: &mut WireFlow, now: f64) -> Result<FinishOut, WireError> {
+        let flow_authenticate = flow.authenticate;
         let flow = flow
             .inner
             .take()
             .ok_or_else(|| WireError::new("ApiMisuse", "the flow has already been finished"))?;
+        let authenticate = flow_authenticate;
         Ok(match self.inner.finish(flow, at(now)) {
             Ok(token) => FinishOut {
                 ok: true,
                 token: Some(token),
                 error: None,
+                account: authenticate
+                    .then(|| self.inner.authentication_record())
+                    .flatten(),
             },
             Err(error) => FinishOut {
                 ok: false,
                 token: None,
                 error: Some(error),
+                account: None,
             },
         })
     }
@@ -255,5 +283,18 @@ impl WireCredential {
     /// flows it finished).
     pub fn take_log(&mut self) -> Vec<LogRecord> {
         self.inner.take_log()
+    }
+}
+
+/// `deserializeAuthenticationRecord`'s check of a record `JSON.parse` gave: a version other than
+/// the one azcred writes is the reference's error.
+pub fn check_authentication_record(record: &serde_json::Value) -> Result<(), WireError> {
+    if crate::record_version_supported(record) {
+        Ok(())
+    } else {
+        Err(WireError::new(
+            "InvalidConfig",
+            crate::UNSUPPORTED_RECORD_VERSION,
+        ))
     }
 }

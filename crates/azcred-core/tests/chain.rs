@@ -166,6 +166,7 @@ fn the_delegate_action_carries_the_request() {
         tenant_id: Some("tenant-1".into()),
         enable_cae: true,
         timeout_ms: None,
+        authenticate: false,
     };
     let run = s.run(&mut cred, request);
     let Action::Delegate {

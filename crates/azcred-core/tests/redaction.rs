@@ -437,3 +437,69 @@ fn answer(action: &Action, resp: HttpResponse) -> Reply {
 fn echo_body() -> String {
     format!(r#"{{"message":"{SENTINEL}","error_description":"{SENTINEL}"}}"#)
 }
+
+/// The user credentials: a password, an authorization code and a client secret given as
+/// options, and a refresh token and device code received, never show in `Debug` output, in the
+/// prompt action, or in an error from an answer that echoes them.
+#[test]
+fn user_credentials_and_their_refresh_tokens() {
+    let user_body = format!(
+        r#"{{"access_token":"at","expires_in":3600,"refresh_token":"{SENTINEL}-rt","client_info":"eyJ1aWQiOiJ1IiwidXRpZCI6InQifQ"}}"#
+    );
+    let echo =
+        format!(r#"{{"error":"invalid_grant","error_description":"{SENTINEL}-rt {SENTINEL}"}}"#);
+    let kinds = [
+        (
+            "UsernamePasswordCredential",
+            json!({"tenantId": "t", "clientId": "c", "username": "u", "password": SENTINEL}),
+        ),
+        (
+            "AuthorizationCodeCredential",
+            json!({"tenantId": "t", "clientId": "c", "clientSecret": SENTINEL,
+                   "authorizationCode": SENTINEL, "redirectUri": "http://localhost"}),
+        ),
+        ("DeviceCodeCredential", json!({})),
+    ];
+    for (kind, opts) in kinds {
+        let o = options(opts);
+        clean_debug("Options", &o);
+        let mut cred = Credential::new(kind, &o, &env(&[]), 7).unwrap();
+        clean_debug("Credential", &cred);
+        let device = format!(
+            r#"{{"device_code":"{SENTINEL}","user_code":"U","verification_uri":"https://v","expires_in":900,"interval":5}}"#
+        );
+        let answer = user_body.clone();
+        let mut s = Script::new().otherwise(move |a, _| match a {
+            Action::Http { request, .. } if request.url.ends_with("/devicecode") => {
+                Reply::Http(HttpResponse::new(200, device.clone()))
+            }
+            Action::Http { .. } => Reply::Http(HttpResponse::new(200, answer.clone())),
+            other => {
+                clean_debug("prompt", other);
+                Reply::Prompted
+            }
+        });
+        let run = s.get(&mut cred, STORAGE);
+        run.token();
+        for a in &run.actions {
+            clean_debug("Action", a);
+        }
+        clean_debug("Credential with a session", &cred);
+        clean_debug("record", &cred.authentication_record());
+        // Another scope: the refresh token is sent, and the answer echoes it.
+        let echo = echo.clone();
+        let mut s = Script::at(s.now).otherwise(move |a, _| match a {
+            Action::Http { request, .. } if !request.url.ends_with("/devicecode") => {
+                Reply::Http(HttpResponse::new(400, echo.clone()))
+            }
+            _ => Reply::Failed(azcred_core::IoFailure::new(
+                azcred_core::IoFailureKind::Aborted,
+                "aborted",
+            )),
+        });
+        let run = s.get(&mut cred, "https://vault.azure.net/.default");
+        let e = run.error();
+        clean("error", &e.to_string());
+        clean_debug("error", e);
+    }
+}

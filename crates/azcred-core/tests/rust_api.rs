@@ -5,7 +5,7 @@ mod support;
 
 use azcred_core::{
     CertificateSource, Credential, DefaultOptions, DeveloperToolOptions, EntraOptions, Kind,
-    ManagedIdentityOptions, Secret, UserAssignedId,
+    ManagedIdentityOptions, Secret, UserAssignedId, UserOptions,
 };
 use serde_json::json;
 use support::*;
@@ -99,6 +99,46 @@ fn typed_constructors_send_what_the_options_union_sends() {
                 json!({"managedIdentityResourceId": "/r"}),
                 pairs,
             ),
+        ),
+        (
+            Credential::username_password(
+                TENANT,
+                "app",
+                "ada",
+                Secret::new("pw"),
+                EntraOptions::default(),
+                &e,
+                1,
+            )
+            .unwrap(),
+            credential(
+                "UsernamePasswordCredential",
+                json!({"tenantId": TENANT, "clientId": "app", "username": "ada", "password": "pw"}),
+                pairs,
+            ),
+        ),
+        (
+            Credential::authorization_code(
+                TENANT,
+                "app",
+                Some(Secret::new("s")),
+                Secret::new("code"),
+                "http://localhost",
+                EntraOptions::default(),
+                &e,
+                1,
+            )
+            .unwrap(),
+            credential(
+                "AuthorizationCodeCredential",
+                json!({"tenantId": TENANT, "clientId": "app", "clientSecret": "s",
+                       "authorizationCode": "code", "redirectUri": "http://localhost"}),
+                pairs,
+            ),
+        ),
+        (
+            Credential::device_code(Some(TENANT), None, UserOptions::default(), &e, 1).unwrap(),
+            credential("DeviceCodeCredential", json!({"tenantId": TENANT}), pairs),
         ),
     ];
     for (mut typed, mut union) in cases {

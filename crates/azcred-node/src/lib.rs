@@ -194,3 +194,14 @@ impl Flow {
         encode(env, &self.0.take_log())
     }
 }
+
+/// `deserializeAuthenticationRecord`'s version check of a record `JSON.parse` gave. Throws the
+/// reference's error for a version azcred does not write.
+#[napi(catch_unwind)]
+pub fn check_authentication_record(
+    env: Env,
+    #[napi(ts_arg_type = "unknown")] record: Unknown<'_>,
+) -> Result<()> {
+    let record: serde_json::Value = input(&env, record, "authentication record", "InvalidConfig")?;
+    wire::check_authentication_record(&record).map_err(throw)
+}

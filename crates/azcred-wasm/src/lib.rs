@@ -57,3 +57,13 @@ fn encode<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
         .serialize(&ser)
         .map_err(|e| throw(WireError::undecodable("Internal", "value", &e.to_string())))
 }
+
+/// `deserializeAuthenticationRecord`'s version check of a record `JSON.parse` gave. Throws the
+/// reference's error for a version azcred does not write.
+#[wasm_bindgen(js_name = checkAuthenticationRecord)]
+pub fn check_authentication_record(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] record: JsValue,
+) -> Result<(), JsValue> {
+    let record: serde_json::Value = input(record, "authentication record", "InvalidConfig")?;
+    wire::check_authentication_record(&record).map_err(throw)
+}

@@ -122,11 +122,12 @@ impl WebCredential {
             }
             let (out, flow) = inner.credential.borrow_mut().begin(request, now());
             let running = match (out, flow) {
-                (BeginOut::Cached { token, .. }, _) => {
+                (BeginOut::Cached { token, account, .. }, _) => {
                     return encode(&FinishOut {
                         ok: true,
                         token: Some(token),
                         error: None,
+                        account,
                     });
                 }
                 (BeginOut::Join { id }, _) => inner.running.borrow().get(&id).cloned(),
@@ -138,6 +139,7 @@ impl WebCredential {
                             ok: true,
                             token: Some(token),
                             error: None,
+                            account: None,
                         });
                     }
                     Some(running)

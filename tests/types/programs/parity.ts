@@ -66,6 +66,16 @@ export const checks: {
   logger: Both<typeof Ref.logger, typeof Az.logger>;
   getBearerTokenProvider: Both<typeof Ref.getBearerTokenProvider, typeof Az.getBearerTokenProvider>;
   getDefaultAzureCredential: Both<typeof Ref.getDefaultAzureCredential, typeof Az.getDefaultAzureCredential>;
+  serializeAuthenticationRecord: Both<typeof Ref.serializeAuthenticationRecord, typeof Az.serializeAuthenticationRecord>;
+  deserializeAuthenticationRecord: Both<typeof Ref.deserializeAuthenticationRecord, typeof Az.deserializeAuthenticationRecord>;
+  // The user credentials take the reference's arguments and authenticate() answers its record.
+  userCredentials: [
+    Both<ConstructorParameters<typeof Ref.DeviceCodeCredential>, ConstructorParameters<typeof Az.DeviceCodeCredential>>,
+    Both<ReturnType<Ref.DeviceCodeCredential['authenticate']>, ReturnType<Az.DeviceCodeCredential['authenticate']>>,
+    Both<ConstructorParameters<typeof Ref.UsernamePasswordCredential>, ConstructorParameters<typeof Az.UsernamePasswordCredential>>,
+    Assignable<Az.DeviceCodeCredential, Ref.TokenCredential>,
+    Assignable<Az.AuthorizationCodeCredential, Ref.TokenCredential>,
+  ];
   // Errors are plain classes without private members: the same shape both ways.
   AuthenticationError: Both<Ref.AuthenticationError, Az.AuthenticationError>;
   AggregateAuthenticationError: Both<Ref.AggregateAuthenticationError, Az.AggregateAuthenticationError>;
@@ -140,6 +150,9 @@ export const checks: {
   logger: [true, true],
   getBearerTokenProvider: [true, true],
   getDefaultAzureCredential: [true, true],
+  serializeAuthenticationRecord: [true, true],
+  deserializeAuthenticationRecord: [true, true],
+  userCredentials: [[true, true], [true, true], [true, true], true, true],
   AuthenticationError: [true, true],
   AggregateAuthenticationError: [true, true],
   AuthenticationRequiredError: [true, true],

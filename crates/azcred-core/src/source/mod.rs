@@ -33,6 +33,10 @@ pub struct TokenRequest {
         serde(deserialize_with = "crate::coerce::request_timeout")
     )]
     pub timeout_ms: Option<u64>,
+    /// The request is `authenticate(scopes)` rather than `getToken`: a user credential signs the
+    /// user in when it has no usable refresh token, even with `disableAutomaticAuthentication`,
+    /// and the answer carries the signed-in account's `AuthenticationRecord`.
+    pub authenticate: bool,
 }
 
 impl TokenRequest {
@@ -64,6 +68,11 @@ pub(crate) trait SourceFlow: std::fmt::Debug + Send {
     /// Moves the log records this flow made into `log` (most flows make none of their own; the
     /// chain logs what every flow does).
     fn drain_log(&mut self, _log: &mut crate::log::Log) {}
+    /// The user session to keep once this flow is done (a user source that signed in or
+    /// refreshed: the account and its new refresh token); the credential stores it in `finish`.
+    fn take_session(&mut self) -> Option<entra::account::Session> {
+        None
+    }
 }
 
 /// Facts the chain passes to a source when it starts one.
@@ -74,6 +83,9 @@ pub(crate) struct StartContext {
     pub(crate) proven: bool,
     /// Seeds the flow's jitter.
     pub(crate) seed: u64,
+    /// The acquisition is an early refresh whose caller already has a valid token: a user
+    /// source renews silently, and never asks the user to sign in from the background.
+    pub(crate) background: bool,
 }
 
 /// A configured credential source.
@@ -84,6 +96,25 @@ pub(crate) trait Source: std::fmt::Debug + Send + Sync {
     fn describe(&self) -> String;
     /// Starts one acquisition.
     fn start(&self, request: &TokenRequest, ctx: StartContext) -> Box<dyn SourceFlow>;
+    /// Starts one acquisition with the user session the credential keeps for this source (user
+    /// sources renew it with its refresh token; every other source ignores it).
+    fn start_with_session(
+        &self,
+        request: &TokenRequest,
+        ctx: StartContext,
+        _session: Option<&entra::account::Session>,
+    ) -> Box<dyn SourceFlow> {
+        self.start(request, ctx)
+    }
+    /// The session a credential with this source starts with (the account of an
+    /// `authenticationRecord` option).
+    fn initial_session(&self) -> Option<entra::account::Session> {
+        None
+    }
+    /// The app a user source signs in to, for the `AuthenticationRecord` of its session.
+    fn user_client_id(&self) -> Option<&str> {
+        None
+    }
     /// Whether the chain logs this source's outcome under its name (`X => getToken() =>
     /// SUCCESS`). Not for foreign credentials: they log for themselves, or not at all.
     fn logs_outcome(&self) -> bool {

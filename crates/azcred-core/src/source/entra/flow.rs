@@ -36,6 +36,26 @@ pub(super) fn start(
     };
     let mut rng = Rng::new(ctx.seed);
     let correlation = jwt::uuid_v4(&mut rng);
+    Box::new(start_grant(
+        source,
+        source.grant.clone(),
+        planned,
+        correlation,
+        rng,
+    ))
+}
+
+/// One token request of `source` with `grant` in place of its own (a user source's refresh
+/// token, device code or authorization code), for `planned`, with the correlation id of the
+/// acquisition it is part of. A user grant's final answer is kept for
+/// [`EntraFlow::take_answer`].
+pub(super) fn start_grant(
+    source: &Entra,
+    grant: Grant,
+    planned: Planned,
+    correlation: String,
+    rng: Rng,
+) -> EntraFlow {
     let stage = match &source.proof {
         Proof::None | Proof::Secret(_) => Stage::Request,
         Proof::Certificate {
@@ -77,11 +97,11 @@ pub(super) fn start(
         }),
     };
     let proxy = source.proxy.for_url(&planned.endpoint);
-    Box::new(EntraFlow {
+    EntraFlow {
         name: source.name,
         client_id: source.client_id.clone(),
         proof: source.proof.clone(),
-        grant: source.grant.clone(),
+        grant,
         planned,
         correlation,
         proxy,
@@ -95,7 +115,8 @@ pub(super) fn start(
         rng,
         outstanding: Outstanding::default(),
         result: None,
-    })
+        answer: None,
+    }
 }
 
 /// Where an Entra flow is.
@@ -117,7 +138,7 @@ enum Stage {
 }
 
 #[derive(Debug)]
-struct EntraFlow {
+pub(super) struct EntraFlow {
     name: &'static str,
     client_id: String,
     proof: Proof,
@@ -135,9 +156,19 @@ struct EntraFlow {
     rng: Rng,
     outstanding: Outstanding,
     result: Option<Result<AccessToken, TokenError>>,
+    /// For a user grant: the answer that ended the flow (a token response, or the error response
+    /// no retry followed), with when its request was sent.
+    answer: Option<(HttpResponse, Timestamp)>,
 }
 
 impl EntraFlow {
+    /// Takes the answer that ended a user grant's flow: the whole token response (refresh
+    /// token, id token, client info) or the error response (its `error` code), with when the
+    /// request was sent.
+    pub(super) fn take_answer(&mut self) -> Option<(HttpResponse, Timestamp)> {
+        self.answer.take()
+    }
+
     fn finish(&mut self, r: Result<AccessToken, TokenError>) {
         self.stage = Stage::Done;
         self.result = Some(r.map_err(|e| {
@@ -416,6 +447,9 @@ impl EntraFlow {
     fn on_response(&mut self, resp: HttpResponse, now: Timestamp) {
         if (200..300).contains(&resp.status) {
             let sent = self.sent_at.unwrap_or(now);
+            if self.grant.is_user() {
+                self.answer = Some((resp.clone(), sent));
+            }
             let r = parse_token_response(&resp.body, sent).map_err(|e| {
                 TokenError::new(
                     ErrorKind::AuthenticationRequired,
@@ -432,6 +466,9 @@ impl EntraFlow {
             return;
         }
         let msg = describe_error(&resp, |t, max| self.scrub(t, max), &self.correlation);
+        if self.grant.is_user() {
+            self.answer = Some((resp, self.sent_at.unwrap_or(now)));
+        }
         self.fail(msg);
     }
 

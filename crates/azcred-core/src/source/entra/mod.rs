@@ -28,12 +28,19 @@
 //! - `response`: MSAL's rendering of an error response;
 //! - `flow`: one acquisition, the state machine.
 
+pub(crate) mod account;
 mod assertion;
 pub(crate) mod browser;
+mod device_code;
 mod flow;
 mod pipelines;
 mod request;
 mod response;
+mod user;
+mod user_grants;
+
+pub(crate) use device_code::device_code;
+pub(crate) use user_grants::{authorization_code, username_password};
 
 pub(crate) use pipelines::azure_pipelines;
 

@@ -62,13 +62,6 @@ pub(crate) enum Proof {
 /// `ClientCredentials` is made for a user, so MSAL adds the OpenID scopes to it and asks for
 /// `client_info`.
 #[derive(Debug, Clone)]
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "the sign-in grants are constructed by the user credentials' flows as they land"
-    )
-)]
 pub(crate) enum Grant {
     /// `client_credentials`: the app itself.
     ClientCredentials,

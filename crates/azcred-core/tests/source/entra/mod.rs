@@ -14,6 +14,7 @@ mod on_behalf_of;
 mod pipelines;
 mod request;
 mod response;
+mod user;
 
 use crate::support::*;
 use azcred_core::{

@@ -203,6 +203,7 @@ impl BrowserFlow {
         let ctx = StartContext {
             proven: false,
             seed: self.seed,
+            background: false,
         };
         self.stage = Stage::Exchange(super::super::flow::start(&entra, &self.request, ctx));
     }
