@@ -277,8 +277,10 @@ class Driven {
   async drive(flow, request, options, signal, io) {
     const originals = new Map();
     // What this flow holds open (the sign-in listener): closed in `finally`, whatever happened.
+    // What the flow holds open (its sign-in listener), closed in `finally`; on `io`, which the
+    // caller also reads (authenticate()'s account).
     const held = { listener: null };
-    io = { ...io, held };
+    io.held = held;
     let failure;
     let out;
     try {
