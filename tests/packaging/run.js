@@ -20,7 +20,8 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { execFileSync, spawn } = require('node:child_process');
+const { execFile, execFileSync, spawn } = require('node:child_process');
+const execFileAsync = require('node:util').promisify(execFile);
 
 const repo = path.resolve(__dirname, '..', '..');
 const npmDir = path.join(repo, 'npm');
@@ -40,6 +41,7 @@ const runtimes = {
   'linux-arm64-musl': ['qemu-aarch64-static', ...musl('arm64', 'aarch64')],
 };
 
+const { version } = require(path.join(npmDir, 'package.json'));
 const wanted = process.argv.slice(2);
 const chosen = wanted.length ? targets.filter((t) => wanted.includes(t.name)) : targets.filter((t) => t.built);
 
@@ -61,12 +63,60 @@ function elfNeeds(file) {
   return { glibc: newest ? newest.join('.') : null, needed };
 }
 
-/** A fresh app with the tarballs installed offline, for `t`'s os/cpu/libc. */
-function install(dir, tarballs, t) {
+/** A registry on 127.0.0.1 that serves the tarballs given to `publish` (name -> tarball) and
+ * nothing else: npm resolves azcred and its optional dependencies through it exactly as through
+ * npmjs.org, choosing the platform package by os, cpu and libc itself, and never goes online. */
+async function startRegistry() {
+  const http = require('node:http');
+  const crypto = require('node:crypto');
+  let published = new Map();
+  const server = http.createServer((req, res) => {
+    const url = decodeURIComponent(req.url.split('?')[0]);
+    const tarball = /^\/-\/(.+\.tgz)$/.exec(url);
+    const entry = tarball ? [...published.values()].find((e) => path.basename(e.tgz) === tarball[1]) : published.get(url.slice(1));
+    if (!entry) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      return res.end('{"error":"not found"}');
+    }
+    if (tarball) {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      return res.end(fs.readFileSync(entry.tgz));
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(entry.packument));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  return {
+    url: `${base}/`,
+    publish(tarballs) {
+      published = new Map();
+      for (const tgz of tarballs) {
+        const bytes = fs.readFileSync(tgz);
+        const manifest = JSON.parse(sh('tar', ['-xzOf', tgz, 'package/package.json']));
+        const dist = {
+          tarball: `${base}/-/${path.basename(tgz)}`,
+          integrity: `sha512-${crypto.createHash('sha512').update(bytes).digest('base64')}`,
+          shasum: crypto.createHash('sha1').update(bytes).digest('hex'),
+        };
+        const packument = { name: manifest.name, 'dist-tags': { latest: manifest.version }, versions: { [manifest.version]: { ...manifest, dist } } };
+        published.set(manifest.name, { tgz, packument });
+      }
+    },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+/** A fresh app with `npm install azcred` from `registry` (holding `tarballs`), as on `t`'s
+ * os/cpu/libc. */
+async function install(dir, registry, tarballs, t) {
+  registry.publish(tarballs);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'packaging-app', version: '1.0.0', private: true }));
   const flags = [`--os=${t.os}`, `--cpu=${t.cpu}`, ...(t.libc ? [`--libc=${t.libc}`] : [])];
-  sh('npm', ['install', '--offline', '--no-audit', '--no-fund', '--no-package-lock', ...flags, ...tarballs], { cwd: dir });
+  // Asynchronously: the registry answers from this process.
+  await execFileAsync('npm', ['install', `--registry=${registry.url}`, `--cache=${path.join(dir, '.npm-cache')}`, '--no-audit', '--no-fund',
+    '--no-package-lock', '--fetch-retries=0', ...flags, `azcred@${version}`], { cwd: dir, timeout: 180_000 });
   fs.copyFileSync(path.join(__dirname, 'probe.mjs'), path.join(dir, 'probe.mjs'));
 }
 
@@ -110,6 +160,7 @@ async function main() {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'azcred-packaging-'));
   const started = Date.now();
   const emu = await startEmulator();
+  const registry = await startRegistry();
   try {
     // The main package: no binary, README and LICENSE, types for every subpath.
     const main = pack(npmDir, work);
@@ -128,11 +179,21 @@ async function main() {
     assert.deepEqual(optional, targets.filter((t) => t.built).map(packageName).sort(), 'optionalDependencies: the built targets');
     console.log(`ok main tarball: ${path.basename(main.tgz)}, ${main.files.length} files, no .node`);
 
+    // Every platform package, packed: the registry serves them all and npm must pick one.
+    const platformTarballs = [];
+    for (const t of chosen) {
+      const binary = path.join(npmDir, 'platforms', t.name, fileName(t));
+      assert.ok(fs.existsSync(binary), `${t.name}: ${path.relative(repo, binary)} is built (npm run build:platforms)`);
+      const plat = pack(path.dirname(binary), work);
+      assert.deepEqual(plat.files.sort(), ['LICENSE', 'README.md', fileName(t), 'package.json'].sort(), `${t.name}: the platform tarball`);
+      platformTarballs.push(plat.tgz);
+    }
+    console.log(`ok platform tarballs: ${platformTarballs.map((f) => path.basename(f)).join(', ')}`);
+
     for (const t of chosen) {
       const label = t.name;
       const platformDir = path.join(npmDir, 'platforms', t.name);
       const binary = path.join(platformDir, fileName(t));
-      assert.ok(fs.existsSync(binary), `${label}: ${path.relative(repo, binary)} is built (npm run build:platforms)`);
 
       const needs = elfNeeds(binary);
       if (t.libc === 'glibc') {
@@ -144,18 +205,18 @@ async function main() {
       }
       assert.ok(!needs.needed.some((n) => n.startsWith('libgcc_s') || n.startsWith('libstdc++')), `${label}: no libgcc_s / libstdc++`);
 
-      const plat = pack(platformDir, work);
-      assert.deepEqual(plat.files.sort(), ['LICENSE', 'README.md', fileName(t), 'package.json'].sort(), `${label}: the platform tarball`);
 
       const runtime = runtimes[t.name];
       assert.ok(runtime, `${label}: no runtime to check it with`);
 
       // Installed with its platform package: native, from that package.
       const app = path.join(work, `app-${t.name}`);
-      install(app, [main.tgz, plat.tgz], t);
+      await install(app, registry, [main.tgz, ...platformTarballs], t);
       assert.ok(!fs.existsSync(path.join(app, 'node_modules', 'azcred', 'native')), `${label}: no native/ in the installed azcred`);
       const installedBinary = path.join(app, 'node_modules', packageName(t), fileName(t));
       assert.ok(fs.existsSync(installedBinary), `${label}: npm installed ${packageName(t)}`);
+      const installed = fs.readdirSync(path.join(app, 'node_modules')).filter((n) => n.startsWith('azcred'));
+      assert.deepEqual(installed.sort(), ['azcred', packageName(t)], `${label}: npm chose only the matching platform package`);
       const native = await probe(t, app, emu.appServiceEnv);
       checkCommon(`${label} native`, native, 'native');
       assert.ok(native.stderr.includes(`azcred: using the native addon ${installedBinary}`) ||
@@ -176,7 +237,7 @@ async function main() {
 
       // Without the platform package: wasm, no warning.
       const bare = path.join(work, `bare-${t.name}`);
-      install(bare, [main.tgz], t);
+      await install(bare, registry, [main.tgz], t);
       assert.ok(!fs.existsSync(path.join(bare, 'node_modules', packageName(t))), `${label}: installed without ${packageName(t)}`);
       const absent = await probe(t, bare, emu.appServiceEnv);
       checkCommon(`${label} absent`, absent, 'wasm');
@@ -185,7 +246,7 @@ async function main() {
     }
     console.log(`packaging: ${chosen.length} target(s) passed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } finally {
-    await emu.close();
+    await Promise.all([emu.close(), registry.close()]);
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
