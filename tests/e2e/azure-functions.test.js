@@ -124,9 +124,10 @@ test('POST stores a blob, GET reads it back and lists it, one managed-identity t
   assert.match(tokenRequests[0].url, /resource=https%3A%2F%2Fstorage.azure.com/);
 });
 
-test('POST without a name is a 400, before any blob is written', async () => {
+test('POST without a name is a 400 and stores nothing', async () => {
+  const before = (await invoke('GET')).response.jsonBody.blobs;
   const { response } = await invoke('POST', undefined, 'x');
   assert.equal(response.status, 400);
-  const listed = await invoke('GET');
-  assert.ok(!listed.response.jsonBody.blobs.includes(''), 'nothing stored under an empty name');
+  assert.deepEqual(response.jsonBody, { error: 'the name query parameter is required' });
+  assert.deepEqual((await invoke('GET')).response.jsonBody.blobs, before);
 });
