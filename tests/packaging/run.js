@@ -2,12 +2,14 @@
 'use strict';
 // The packaging test: what a user installs. Packs the main package and every platform package
 // built (npm/platforms/<target>/), checks what each tarball holds, then for every target installs
-// the tarballs into a fresh app (offline: npm never reaches a registry) and runs
+// azcred into a fresh app with npm, from a registry on 127.0.0.1 that holds only these tarballs
+// (offline: npm never reaches npmjs.org, and it picks the platform package itself), and runs
 // tests/packaging/probe.mjs there under that target's runtime:
 //   linux-x64-gnu     this machine's Node
 //   linux-x64-musl    Bun's musl build on musl 1.2.5
 //   linux-arm64-gnu   Node for arm64 under qemu-aarch64-static, on Debian's arm64 glibc
 //   linux-arm64-musl  Bun's arm64 musl build under qemu-aarch64-static, on musl 1.2.5
+// and linux-x64-gnu again on a real glibc 2.17 (Node 16 through a 2.17 sysroot)
 // (the runtimes come from scripts/packaging-tools.sh, in AZCRED_PACKAGING_CACHE). Checked for
 // each: the glibc floor (2.17) or no glibc at all; the loader picks the platform package's addon;
 // with the platform package absent it runs wasm without a warning; with its binary damaged it
@@ -42,6 +44,13 @@ const runtimes = {
 };
 
 const { version } = require(path.join(npmDir, 'package.json'));
+/** The x64 glibc addon again on a real glibc 2.17 (the floor): Node 16 from npm run through the
+ * glibc 2.17 sysroot of @napi-rs/cross-toolchain-x64-target-x86_64. */
+const sysroot = path.join(cache, 'rt', 'glibc217', 'x86_64-unknown-linux-gnu');
+const glibc217 = [path.join(sysroot, 'sysroot', 'lib', 'ld-linux-x86-64.so.2'), '--library-path',
+  ['sysroot/lib', 'sysroot/lib64', 'sysroot/usr/lib', 'sysroot/usr/lib64', 'lib64'].map((d) => path.join(sysroot, d)).join(':'),
+  path.join(cache, 'rt', 'glibc217', 'node16', 'package', 'bin', 'node')];
+
 const wanted = process.argv.slice(2);
 const chosen = wanted.length ? targets.filter((t) => wanted.includes(t.name)) : targets.filter((t) => t.built);
 
@@ -121,8 +130,8 @@ async function install(dir, registry, tarballs, t) {
 }
 
 /** Runs the probe in `dir` under `t`'s runtime; returns its result and stderr. */
-function probe(t, dir, env) {
-  const [program, ...args] = runtimes[t.name];
+function probe(t, dir, env, runtime = runtimes[t.name]) {
+  const [program, ...args] = runtime;
   return new Promise((resolve, reject) => {
     const childEnv = { ...process.env, ...env, AZURE_LOG_LEVEL: 'verbose' };
     delete childEnv.AZCRED_BACKEND;
@@ -223,6 +232,12 @@ async function main() {
         native.stderr.includes(`azcred: using the native addon ${fs.realpathSync(installedBinary)}`),
         `${label}: loaded from the platform package:\n${native.stderr}`);
       assert.deepEqual(warningLines(native.stderr), [], `${label}: no warning`);
+      if (t.name === 'linux-x64-gnu') {
+        const old = await probe(t, app, emu.appServiceEnv, glibc217);
+        checkCommon(`${label} on glibc 2.17`, old, 'native');
+        assert.match(old.stderr, /azcred: using the native addon \S+azcred-linux-x64-gnu/, `${label} on glibc 2.17:\n${old.stderr}`);
+        console.log(`ok ${label}: native on glibc 2.17 too (Node 16 through the 2.17 sysroot's loader)`);
+      }
       console.log(`ok ${label}: native from ${packageName(t)} (${native.result.arch}), glibc floor ${needs.glibc || 'none'}, NEEDED ${needs.needed.join(' ')}`);
 
       // The binary damaged: wasm, and a warning naming the file.
