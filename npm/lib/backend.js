@@ -97,8 +97,10 @@ function denoForbidsAddons() {
 
 const ownVersion = () => require(path.join(root, 'package.json')).version;
 
-/** Loads the addon, or returns { error, notices } saying why not; notices are log records. */
-function tryNative() {
+/** Loads the addon, or returns { error, notices } saying why not; notices are log records.
+ * `forced`: AZCRED_BACKEND=native, so there is no wasm fallback to announce. */
+function tryNative(forced) {
+  const then = forced ? '' : '; using the wasm backend';
   const targets = targetNames();
   const notices = [];
   if (denoForbidsAddons()) {
@@ -111,7 +113,7 @@ function tryNative() {
       if (c.version !== undefined && c.version !== ownVersion()) {
         const reason = `${c.label} is version ${c.version}, azcred is ${ownVersion()}`;
         failures.push(reason);
-        notices.push({ level: 'warning', message: `azcred: the native addon ${c.file} is not used: ${reason}; using the wasm backend` });
+        notices.push({ level: 'warning', message: `azcred: the native addon ${c.file} is not used: ${reason}${then}` });
         continue;
       }
       try {
@@ -121,13 +123,13 @@ function tryNative() {
       } catch (e) {
         const reason = String(e && e.message).split('\n')[0];
         failures.push(`${c.file}: ${reason}`);
-        notices.push({ level: 'warning', message: `azcred: the native addon ${c.file} exists but does not load (${reason}); using the wasm backend` });
+        notices.push({ level: 'warning', message: `azcred: the native addon ${c.file} exists but does not load (${reason})${then}` });
       }
     }
   }
   if (failures.length === 0) {
     const names = targets.map((t) => `azcred-${t}`).join(', ');
-    notices.push({ level: 'verbose', message: `azcred: no native addon for ${targets.join(', ')} (${names} is not installed); using the wasm backend` });
+    notices.push({ level: 'verbose', message: `azcred: no native addon for ${targets.join(', ')} (${names} is not installed)${then}` });
     return { error: new Error(`no native addon for ${targets.join(', ')}: ${names} is not installed`), notices };
   }
   return { error: new Error(failures.join('; ')), notices };
@@ -159,7 +161,7 @@ function pick() {
   const forced = process.env.AZCRED_BACKEND;
   if (forced === 'wasm') return wasmOrThrow((e) => `cannot load the wasm backend (AZCRED_BACKEND=wasm): ${e.message}`);
   if (forced && forced !== 'native') throw new Error("AZCRED_BACKEND must be 'native' or 'wasm'");
-  const r = tryNative();
+  const r = tryNative(forced === 'native');
   log(r.notices);
   if (r.mod) return withName('native', r.mod, r.file);
   if (forced) {
