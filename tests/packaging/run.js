@@ -177,7 +177,10 @@ async function main() {
       assert.ok(main.files.includes(f), `the main tarball holds ${f}`);
     }
     assert.deepEqual(main.files.filter((f) => f.endsWith('.node')), [], 'the main tarball holds no native binary');
-    const pkg = JSON.parse(fs.readFileSync(path.join(npmDir, 'package.json'), 'utf8'));
+    // The published package.json: prepack writes the optionalDependencies into it.
+    const pkg = JSON.parse(sh('tar', ['-xzOf', main.tgz, 'package/package.json']));
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(npmDir, 'package.json'), 'utf8')).optionalDependencies, undefined,
+      'postpack restored the repository package.json');
     assert.ok(pkg.types && main.files.includes(pkg.types), 'package.json names its types');
     for (const [subpath, target] of Object.entries(pkg.exports)) {
       if (subpath === './package.json') continue;
@@ -186,6 +189,7 @@ async function main() {
     }
     const optional = Object.keys(pkg.optionalDependencies).sort();
     assert.deepEqual(optional, targets.filter((t) => t.built).map(packageName).sort(), 'optionalDependencies: the built targets');
+    assert.ok(Object.values(pkg.optionalDependencies).every((v) => v === version), 'optionalDependencies at the package version');
     console.log(`ok main tarball: ${path.basename(main.tgz)}, ${main.files.length} files, no .node`);
 
     // Every platform package, packed: the registry serves them all and npm must pick one.
