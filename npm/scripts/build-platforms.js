@@ -27,8 +27,9 @@ for (const t of chosen) {
   if (!t.zig) fail(`${t.name} is not built here (it needs its vendor's SDK)`);
   const out = path.join(npmDir, 'platforms', t.name);
   const started = Date.now();
+  // napi writes its generated declarations relative to the output folder; they go under target/.
   const args = ['build', '--platform', '--release', '--manifest-path', '../crates/azcred-node/Cargo.toml',
-    '--output-dir', path.relative(npmDir, out), '--no-js', '--dts', path.join(npmDir, '..', 'target', 'napi', `${t.name}.d.ts`),
+    '--output-dir', path.relative(npmDir, out), '--no-js', '--dts', path.relative(out, path.join(npmDir, '..', 'target', 'napi', `${t.name}.d.ts`)),
     '-x', '--target', t.zig];
   console.error(`$ napi ${args.join(' ')}`);
   try {
