@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: Rust formatting, lints and tests; the npm package's type check; the
 # end-to-end suite on both backends (emulator, fake endpoints, Azurite with the real
-# BlobServiceClient); and the quick start.
+# BlobServiceClient), the Azure Functions example among them; the packaging test (the Linux
+# addons cross-built and loaded from installed tarballs on each target); and the quick start.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
@@ -18,6 +19,9 @@ node tests/types/run.js
 
 printf '\n==> end-to-end (both backends)\n'
 node tests/run.js
+
+printf '\n==> packaging (cross builds of the four Linux addons, tarballs installed and loaded on each)\n'
+bash scripts/test-packaging.sh
 
 printf '\n==> quick start\n'
 node scripts/quickstart.js

@@ -15,18 +15,12 @@ const { execFileSync } = require('node:child_process');
 const npmDir = path.join(__dirname, '..', '..', 'npm');
 const backendJs = path.join(npmDir, 'lib', 'backend.js');
 const wasmJs = path.join(npmDir, 'wasm', 'azcred_wasm.js');
-const prefix = `azcred.${process.platform}-${process.arch}`;
-const nativeFile = (() => {
-  try {
-    return fs
-      .readdirSync(path.join(npmDir, 'native'))
-      .filter((n) => n.endsWith('.node') && (n === `${prefix}.node` || n.startsWith(`${prefix}-`)))
-      .sort()
-      .map((n) => path.join(npmDir, 'native', n))[0];
-  } catch {
-    return undefined;
-  }
-})();
+const { targetNames } = require(backendJs);
+const prefix = `azcred.${targetNames()[0]}`;
+// The loader's local files: a development build (npm/native/), else the platform package folder.
+const nativeFile = targetNames()
+  .flatMap((t) => [path.join(npmDir, 'native', `azcred.${t}.node`), path.join(npmDir, 'platforms', t, `azcred.${t}.node`)])
+  .find((f) => fs.existsSync(f));
 
 /** A binding's `Credential` constructor with one token store of the test's, as the driver
  * builds every credential with the process's store. */
@@ -71,7 +65,7 @@ function inChild(code, value) {
 }
 
 for (const [name, loadClass] of Object.entries(backends)) {
-  const skip = name === 'native' && !nativeFile && `no native addon for ${prefix} in npm/native`;
+  const skip = name === 'native' && !nativeFile && `no native addon ${prefix}.node in npm/native or npm/platforms`;
 
   test(`${name}: backend.js loads it with AZCRED_BACKEND=${name}`, { skip }, () => {
     const code = `const b = require(${JSON.stringify(backendJs)}).load();
@@ -244,4 +238,75 @@ test('backend.js: requiring it loads nothing; load() is memoized', () => {
 test('backend.js: a bad AZCRED_BACKEND is an error', () => {
   const code = `try { require(${JSON.stringify(backendJs)}).load(); } catch (e) { process.stdout.write(e.message); }`;
   assert.equal(inChild(code, 'fast'), "AZCRED_BACKEND must be 'native' or 'wasm'");
+});
+
+/** A copy of the package's JS (lib/, package.json) in a temp folder, its wasm/ linked: the loader
+ * then sees only the native files a test puts there. */
+function packageCopy(t) {
+  const os = require('node:os');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'azcred-loader-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.cpSync(path.join(npmDir, 'lib'), path.join(dir, 'lib'), { recursive: true });
+  fs.copyFileSync(path.join(npmDir, 'package.json'), path.join(dir, 'package.json'));
+  fs.symlinkSync(path.join(npmDir, 'wasm'), path.join(dir, 'wasm'));
+  return dir;
+}
+
+/** Loads the backend of a package copy in a child with AZURE_LOG_LEVEL set; returns its name and
+ * the log lines. `pre` runs first. */
+function loadIn(dir, level, pre = '') {
+  const env = { ...process.env, AZURE_LOG_LEVEL: level };
+  delete env.AZCRED_BACKEND;
+  delete env.DEBUG;
+  const code = `${pre}; process.stdout.write(require(${JSON.stringify(path.join(dir, 'lib', 'backend.js'))}).load().name);`;
+  const r = require('node:child_process').spawnSync(process.execPath, ['-e', code], { env, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return { name: r.stdout, lines: r.stderr.split('\n').filter(Boolean) };
+}
+
+test('backend.js: the target is this platform, architecture and libc (musl detected, not tried)', () => {
+  const libc = process.report.getReport().header.glibcVersionRuntime ? 'gnu' : 'musl';
+  const expected = process.platform === 'linux' ? `linux-${process.arch}-${libc}` : undefined;
+  if (expected) assert.deepEqual(targetNames(), [expected]);
+});
+
+test('backend.js: a native file that exists but does not load is a warning naming it and why; wasm runs', (t) => {
+  const dir = packageCopy(t);
+  const target = targetNames()[0];
+  const file = path.join(dir, 'native', `azcred.${target}.node`);
+  fs.mkdirSync(path.dirname(file));
+  fs.writeFileSync(file, 'not an addon');
+  const { name, lines } = loadIn(dir, 'warning');
+  assert.equal(name, 'wasm');
+  assert.equal(lines.length, 1, lines.join('\n'));
+  assert.ok(lines[0].startsWith('azure:identity:warning azcred: the native addon '), lines[0]);
+  assert.ok(lines[0].includes(file), `names the file: ${lines[0]}`);
+  assert.match(lines[0], /exists but does not load \(.*(invalid ELF header|file too short|not a valid)/);
+});
+
+test('backend.js: no native file is silent below verbose; a platform package of another version is a warning', (t) => {
+  const dir = packageCopy(t);
+  assert.deepEqual(loadIn(dir, 'info'), { name: 'wasm', lines: [] });
+  const verbose = loadIn(dir, 'verbose');
+  assert.equal(verbose.name, 'wasm');
+  assert.ok(verbose.lines.some((l) => l.includes(`azcred-${targetNames()[0]} is not installed`)), verbose.lines.join('\n'));
+  const pkg = path.join(dir, 'node_modules', `azcred-${targetNames()[0]}`);
+  fs.mkdirSync(pkg, { recursive: true });
+  fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: `azcred-${targetNames()[0]}`, version: '0.0.1', main: 'x.node' }));
+  const old = loadIn(dir, 'warning');
+  assert.equal(old.name, 'wasm');
+  assert.equal(old.lines.length, 1, old.lines.join('\n'));
+  assert.match(old.lines[0], /is not used: azcred-\S+ is version 0\.0\.1, azcred is /);
+});
+
+test('backend.js: Deno without --allow-ffi is an info line, not a warning, and no addon is tried', (t) => {
+  const dir = packageCopy(t);
+  const target = targetNames()[0];
+  fs.mkdirSync(path.join(dir, 'native'));
+  fs.writeFileSync(path.join(dir, 'native', `azcred.${target}.node`), 'not an addon');
+  const deno = "globalThis.Deno = { permissions: { querySync: ({ name }) => ({ state: name === 'ffi' ? 'prompt' : 'granted' }) } }";
+  assert.deepEqual(loadIn(dir, 'warning', deno), { name: 'wasm', lines: [] });
+  const info = loadIn(dir, 'info', deno);
+  assert.equal(info.name, 'wasm');
+  assert.deepEqual(info.lines, ['azure:identity:info azcred: Deno without --allow-ffi cannot load native addons; using the wasm backend (run with --allow-ffi for the native one)']);
 });
