@@ -41,9 +41,11 @@ function handler(req) {
   const cors = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': '*', 'Access-Control-Allow-Methods': 'POST', 'Access-Control-Expose-Headers': '*' };
   if (req.method === 'OPTIONS') return { status: 204, headers: cors, body: '' };
   const withCors = (a) => ({ ...a, headers: { ...cors, ...(a.headers || {}) } });
-  const m = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(req.path);
+  const m = /^\/([^/]+)\/oauth2\/v2\.0\/(token|devicecode)$/.exec(req.path);
   if (!m || req.method !== 'POST') return withCors({ status: 404, body: { error: 'not_found' } });
   const form = new URLSearchParams(req.body);
+  const user = userGrant(m[1], form, req.path);
+  if (user) return withCors(user);
   if (form.get('client_id') === CERT_CLIENT) {
     // The PS256 assertion WebCrypto signed, checked as Entra checks it.
     const problems = assertionProblems(form.get('client_assertion'), `${entra.url}/${m[1]}/oauth2/v2.0/token`, cert, CERT_CLIENT);
@@ -57,6 +59,52 @@ function handler(req) {
   if (form.get('client_secret') !== SECRET) return withCors(aadError(401, 'invalid_client', 7000215, 'Invalid client secret provided.'));
   issued += 1;
   return withCors({ status: 200, body: { token_type: 'Bearer', expires_in: 3599, access_token: `web-token-${issued}-${form.get('scope')}` } });
+}
+
+const b64url = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
+const USER_OID = 'abc0e0e0-0000-4000-8000-00000000f00d';
+const refreshTokens = new Set();
+
+/** A user token response: the account in client_info and the id token, a fresh refresh token. */
+function userTokens(tenant, scope) {
+  const refresh = `web-refresh-${crypto.randomBytes(6).toString('hex')}`;
+  refreshTokens.add(refresh);
+  issued += 1;
+  return {
+    status: 200,
+    body: {
+      token_type: 'Bearer', scope, expires_in: 3599, ext_expires_in: 3599,
+      access_token: `web-user-token-${issued}-${scope.split(' ')[0]}`,
+      refresh_token: refresh,
+      id_token: `${b64url({ typ: 'JWT', alg: 'none' })}.${b64url({ tid: tenant, oid: USER_OID, preferred_username: 'ada@contoso.example' })}.`,
+      client_info: b64url({ uid: USER_OID, utid: tenant }),
+    },
+  };
+}
+
+/** The grants of the user and on-behalf-of credentials (none: not one of them). */
+function userGrant(tenant, form, reqPath) {
+  const scope = form.get('scope') || '';
+  if (reqPath.endsWith('/devicecode')) {
+    return { status: 200, body: { user_code: 'WEB-CODE', device_code: 'web-device-code', verification_uri: 'https://microsoft.com/devicelogin', expires_in: 900, interval: 1, message: 'To sign in, enter WEB-CODE' } };
+  }
+  switch (form.get('grant_type')) {
+    case 'urn:ietf:params:oauth:grant-type:device_code':
+      return form.get('device_code') === 'web-device-code' ? userTokens(tenant, scope) : aadError(400, 'invalid_grant', 70000, 'device code');
+    case 'authorization_code':
+      return form.get('code') === 'web-auth-code' && form.get('redirect_uri') === 'http://localhost:8400/callback'
+        ? userTokens(tenant, scope) : aadError(400, 'invalid_grant', 70000, 'code');
+    case 'refresh_token':
+      return refreshTokens.has(form.get('refresh_token')) ? userTokens(tenant, scope) : aadError(400, 'invalid_grant', 70000, 'refresh token');
+    case 'urn:ietf:params:oauth:grant-type:jwt-bearer':
+      if (form.get('requested_token_use') !== 'on_behalf_of' || form.get('assertion') !== 'web-user-assertion' || form.get('client_secret') !== SECRET) {
+        return aadError(400, 'invalid_grant', 70000, 'on-behalf-of');
+      }
+      issued += 1;
+      return { status: 200, body: { token_type: 'Bearer', expires_in: 3599, access_token: `web-obo-token-${issued}` } };
+    default:
+      return null;
+  }
 }
 
 before(async () => {
@@ -134,6 +182,37 @@ console.log(JSON.stringify(await scenario(azcred, ${JSON.stringify(entra.url)}))
   const r = await runDeno(script, { caFile: tls.ca, home: dir });
   assert.equal(r.status, 0, r.stderr);
   checkOutcome(JSON.parse(r.stdout.trim().split('\n').at(-1)), 'Deno');
+});
+
+test('Deno: the on-behalf-of, authorization-code and device-code credentials of the web build, with authenticate() and a refresh token', async () => {
+  const script = path.join(dir, 'deno-users.mjs');
+  fs.writeFileSync(script, `import * as azcred from ${JSON.stringify(path.join(NPM, 'web', 'dist', 'deno.mjs'))};
+const authorityHost = ${JSON.stringify(entra.url)};
+const tenantId = ${JSON.stringify(TENANT)};
+const out = {};
+const obo = new azcred.OnBehalfOfCredential({ tenantId, clientId: ${JSON.stringify(CLIENT)}, clientSecret: ${JSON.stringify(SECRET)}, userAssertionToken: 'web-user-assertion', authorityHost });
+out.obo = (await obo.getToken('https://graph.microsoft.com/.default')).token;
+const code = new azcred.AuthorizationCodeCredential(tenantId, ${JSON.stringify(CLIENT)}, 'web-auth-code', 'http://localhost:8400/callback', { authorityHost });
+out.code = (await code.getToken(${JSON.stringify(STORAGE)})).token;
+out.codeAgain = (await code.getToken(${JSON.stringify(VAULT)})).token;
+const prompts = [];
+const device = new azcred.DeviceCodeCredential({ tenantId, clientId: ${JSON.stringify(CLIENT)}, authorityHost, userPromptCallback: (info) => prompts.push(info.userCode) });
+out.record = JSON.parse(azcred.serializeAuthenticationRecord(await device.authenticate(${JSON.stringify(STORAGE)})));
+out.deviceOther = (await device.getToken(${JSON.stringify(VAULT)})).token;
+out.prompts = prompts;
+console.log(JSON.stringify(out));
+`);
+  const r = await runDeno(script, { caFile: tls.ca, home: dir });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').at(-1));
+  assert.match(out.obo, /^web-obo-token-\d+$/);
+  assert.match(out.code, /^web-user-token-\d+-https:\/\/storage\.azure\.com\/\.default$/);
+  // The code is single-use: another scope comes from the refresh token.
+  assert.match(out.codeAgain, /^web-user-token-\d+-https:\/\/vault\.azure\.net\/\.default$/);
+  assert.deepEqual(out.prompts, ['WEB-CODE'], 'one device-code prompt');
+  assert.equal(out.record.username, 'ada@contoso.example');
+  assert.equal(out.record.homeAccountId, `${USER_OID}.${TENANT}`);
+  assert.match(out.deviceOther, /^web-user-token-\d+-https:\/\/vault\.azure\.net\/\.default$/);
 });
 
 test('workerd: a worker that imports azcred (the workerd condition) gets a token', async () => {
