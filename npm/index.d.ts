@@ -1030,8 +1030,8 @@ export declare class OnBehalfOfCredential implements TokenCredential {
  * address, opens the default browser with the sign-in page (`xdg-open` on Linux, `open` on
  * macOS, `rundll32 url.dll,FileProtocolHandler` on Windows; never a shell), answers the page's
  * redirect with `browserCustomizationOptions.successMessage` (or `errorMessage`), and redeems
- * the code. Each getToken the token cache cannot answer signs in again; a sign-in gives up after
- * `signInTimeoutInMs`.
+ * the code. The account's refresh token then serves other scopes and renewals without a new
+ * sign-in; a sign-in gives up after `signInTimeoutInMs`.
  */
 export declare class InteractiveBrowserCredential implements TokenCredential {
   /**
@@ -1054,6 +1054,8 @@ export declare class InteractiveBrowserCredential implements TokenCredential {
    *                TokenCredential implementation might make.
    */
   getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
+  /** Signs the user in when the credential cannot get a token silently; resolves to the account. */
+  authenticate(scopes: string | string[], options?: GetTokenOptions): Promise<AuthenticationRecord | undefined>;
   /** What the credential will do (azcred's own). */
   explain(): CredentialReport[];
 }

@@ -256,25 +256,6 @@ class OnBehalfOfCredential extends DrivenCredential {
   }
 }
 
-class InteractiveBrowserCredential extends DrivenCredential {
-  /**
-   * Signs the user in through their default browser (the authorization-code flow with PKCE): the
-   * core listens on a loopback port, opens the browser with the sign-in page and redeems the
-   * code the page redirects back with. Each getToken the token cache cannot answer signs in.
-   * @param {object} [options] InteractiveBrowserCredentialNodeOptions: tenantId, clientId,
-   *   redirectUri (a loopback http URL: its host and port are listened on), loginHint,
-   *   browserCustomizationOptions, additionallyAllowedTenants, authorityHost, and azcred's own
-   *   signInTimeoutInMs (default 5 minutes)
-   */
-  constructor(options) {
-    super();
-    const opts = { ...(options || {}) };
-    // A function value crosses as the URI it gives.
-    if (typeof opts.redirectUri === 'function') opts.redirectUri = opts.redirectUri();
-    this._driven = new Driven('InteractiveBrowserCredential', opts);
-  }
-}
-
 class VisualStudioCodeCredential extends DrivenCredential {
   /**
    * As @azure/identity's without its @azure/identity-vscode plugin, which azcred does not load:
@@ -318,6 +299,27 @@ class DeviceCodeCredential extends UserCredential {
     super();
     const userPromptCallback = (options && options.userPromptCallback) ?? defaultDeviceCodePromptCallback;
     this._driven = new Driven('DeviceCodeCredential', options, undefined, { userPromptCallback });
+  }
+}
+
+class InteractiveBrowserCredential extends UserCredential {
+  /**
+   * Signs the user in through their default browser (the authorization-code flow with PKCE): the
+   * core listens on a loopback port, opens the browser with the sign-in page and redeems the
+   * code the page redirects back with. The account's refresh token then serves other scopes
+   * and renewals; `authenticate()` signs in up front and returns the AuthenticationRecord.
+   * @param {object} [options] InteractiveBrowserCredentialNodeOptions: tenantId, clientId,
+   *   redirectUri (a loopback http URL: its host and port are listened on), loginHint,
+   *   browserCustomizationOptions, additionallyAllowedTenants, authorityHost,
+   *   authenticationRecord, disableAutomaticAuthentication, and azcred's own
+   *   signInTimeoutInMs (default 5 minutes)
+   */
+  constructor(options) {
+    super();
+    const opts = { ...(options || {}) };
+    // A function value crosses as the URI it gives.
+    if (typeof opts.redirectUri === 'function') opts.redirectUri = opts.redirectUri();
+    this._driven = new Driven('InteractiveBrowserCredential', opts);
   }
 }
 

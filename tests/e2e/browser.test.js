@@ -90,6 +90,10 @@ function aadError(status, error, description) {
 function token(req, tenant) {
   if (req.method !== 'POST') return { status: 405, body: {} };
   const form = new URLSearchParams(req.body);
+  if (form.get('grant_type') === 'refresh_token') {
+    if (!refreshTokens.has(form.get('refresh_token'))) return aadError(400, 'invalid_grant', 'AADSTS70000: refresh token');
+    return userTokens(form.get('scope'), tenant);
+  }
   if (form.get('grant_type') !== 'authorization_code') return aadError(400, 'unsupported_grant_type', 'grant');
   const grant = issued.get(form.get('code'));
   if (!grant) return aadError(400, 'invalid_grant', 'AADSTS70008: The provided authorization code is invalid or has expired.');
@@ -100,10 +104,28 @@ function token(req, tenant) {
   if (form.get('redirect_uri') !== grant.redirectUri || form.get('client_id') !== grant.clientId || tenant !== grant.tenant) {
     return aadError(400, 'invalid_grant', 'AADSTS50148: The redirect_uri, client or tenant differs from the authorization request.');
   }
-  const audience = (form.get('scope') || '').split(' ')[0].replace(/\/\.default$/, '');
+  return userTokens(form.get('scope'), tenant);
+}
+
+const b64url = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
+const USER_OID = '0b0e0000-0000-4000-8000-00000000f00d';
+const refreshTokens = new Set();
+
+/** A user token response as Entra sends it: the access token, a fresh refresh token, the
+ * account in client_info and the id token. */
+function userTokens(scope, tenant) {
+  const audience = (scope || '').split(' ')[0].replace(/\/\.default$/, '');
+  const refresh = `rt-${crypto.randomBytes(6).toString('hex')}`;
+  refreshTokens.add(refresh);
   return {
     status: 200,
-    body: { token_type: 'Bearer', scope: `${audience}/user_impersonation`, expires_in: 3599, ext_expires_in: 3599, access_token: mint(audience, TENANT), refresh_token: 'rt-1', id_token: 'x.y.z' },
+    body: {
+      token_type: 'Bearer', scope: `${audience}/user_impersonation`, expires_in: 3599, ext_expires_in: 3599,
+      access_token: mint(audience, TENANT),
+      refresh_token: refresh,
+      id_token: `${b64url({ typ: 'JWT', alg: 'none' })}.${b64url({ tid: tenant, oid: USER_OID, preferred_username: 'ada@contoso.example' })}.`,
+      client_info: b64url({ uid: USER_OID, utid: tenant }),
+    },
   };
 }
 
@@ -196,6 +218,30 @@ test('a sign-in in the browser: one authorize page, one code redeemed with its v
   assert.equal(page.status, 200);
   assert.equal(page.page, SUCCESS);
   assert.ok(await portIsFree(redirectPort(auth)), 'the listener is closed');
+});
+
+test('authenticate() signs in once and returns the AuthenticationRecord; another scope comes from the refresh token without the browser', async () => {
+  mode = 'code';
+  const mark = entra.requests.length;
+  const logMark = browser.log().length;
+  const cred = credential({ tenantId: TENANT });
+  const record = await cred.authenticate(STORAGE);
+  assert.equal(record.username, 'ada@contoso.example');
+  assert.equal(record.homeAccountId, `${USER_OID}.${TENANT}`);
+  assert.equal(record.tenantId, TENANT);
+  assert.deepEqual(azcred.deserializeAuthenticationRecord(azcred.serializeAuthenticationRecord(record)), record);
+  const vault = await cred.getToken('https://vault.azure.net/.default');
+  assert.ok(vault.token);
+  const sent = entra.requests.slice(mark);
+  assert.deepEqual(
+    sent.map((r) => `${r.method} ${r.path} ${new URLSearchParams(r.body).get('grant_type') || ''}`.trim()),
+    [`GET /${TENANT}/oauth2/v2.0/authorize`, `POST /${TENANT}/oauth2/v2.0/token authorization_code`, `POST /${TENANT}/oauth2/v2.0/token refresh_token`],
+  );
+  assert.equal(browser.log().slice(logMark).filter((e) => e.opened).length, 1, 'the browser opened once');
+  // With the record and disableAutomaticAuthentication, a new credential never opens the browser.
+  const quiet = credential({ tenantId: TENANT, authenticationRecord: record, disableAutomaticAuthentication: true });
+  await assert.rejects(quiet.getToken(STORAGE), (e) => e.name === 'AuthenticationRequiredError' && /Automatic authentication has been disabled/.test(e.message));
+  assert.equal(browser.log().slice(logMark).filter((e) => e.opened).length, 1);
 });
 
 test('the browser gets the success page of browserCustomizationOptions, and a redirectUri port is the one listened on', async () => {

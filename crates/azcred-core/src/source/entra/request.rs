@@ -179,6 +179,7 @@ impl Entra {
 }
 
 /// What a request resolved to before any IO.
+#[derive(Clone)]
 pub(crate) struct Planned {
     /// The token endpoint, `{authority}/{tenant}/oauth2/v2.0/token`.
     pub(crate) endpoint: String,

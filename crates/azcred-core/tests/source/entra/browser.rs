@@ -722,18 +722,52 @@ fn debug_output_never_shows_the_code_or_the_verifier() {
 }
 
 #[test]
-fn no_early_refresh_is_planned_for_a_token_from_a_sign_in() {
+fn another_scope_and_an_early_refresh_use_the_refresh_token_without_opening_the_browser() {
     let mut cred = browser(json!({}));
     let url = Rc::new(RefCell::new(String::new()));
-    let body = r#"{"token_type":"Bearer","expires_in":86399,"refresh_in":43199,"access_token":"t","refresh_token":"rt"}"#;
     let mut s = up_to_redirect(&url)
         .with(redirect_with_code(&url))
         .reply(Reply::Responded)
         .reply(Reply::Closed)
-        .http(200, body);
+        .http(200, &user_body("storage-token", Some("rt-SENTINEL-1")));
+    s.get(&mut cred, STORAGE);
+    // Another scope: one refresh-token grant, no listener, no browser.
+    s.push(|_, _| {
+        Reply::Http(HttpResponse::new(
+            200,
+            user_body("vault-token", Some("rt-SENTINEL-2")),
+        ))
+    });
+    let run = s.get(&mut cred, "https://vault.azure.net/.default");
+    assert_eq!(run.token().token.expose(), "vault-token");
+    assert_eq!(run.actions.len(), 1, "{:#?}", run.transcript);
+    let req = run.requests()[0];
+    assert_eq!(field(req, "grant_type").unwrap(), "refresh_token");
+    assert_eq!(field(req, "refresh_token").unwrap(), "rt-SENTINEL-1");
+    // After expiry, the rotated refresh token renews it, still without a browser.
+    s.advance_ms(3_600_000);
+    s.push(|_, _| Reply::Http(HttpResponse::new(200, user_body("storage-again", None))));
     let run = s.get(&mut cred, STORAGE);
-    assert_eq!(run.token().refresh_after, None);
-    // Well past refresh_in, the cached token is still served: no background sign-in.
-    s.advance_ms(60_000_000);
-    assert!(s.get(&mut cred, STORAGE).cached);
+    assert_eq!(run.token().token.expose(), "storage-again");
+    assert_eq!(
+        field(run.requests()[0], "refresh_token").unwrap(),
+        "rt-SENTINEL-2"
+    );
+    assert!(
+        !run.actions
+            .iter()
+            .any(|a| matches!(a, Action::Listen { .. }))
+    );
+}
+
+#[test]
+fn with_automatic_authentication_disabled_get_token_never_opens_the_browser() {
+    let mut cred = browser(json!({"disableAutomaticAuthentication": true}));
+    let run = Script::new().get(&mut cred, STORAGE);
+    assert_eq!(run.error().kind, ErrorKind::AuthenticationRequired);
+    assert_eq!(
+        run.error().message,
+        "Automatic authentication has been disabled. You may call the authentication() method."
+    );
+    assert!(run.actions.is_empty(), "{:#?}", run.transcript);
 }

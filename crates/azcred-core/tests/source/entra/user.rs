@@ -27,7 +27,7 @@ fn b64(s: &str) -> String {
 
 /// A user token response: an access token, a refresh token, the account in `client_info` and
 /// the id token.
-fn user_body(token: &str, refresh: Option<&str>) -> String {
+pub(crate) fn user_body(token: &str, refresh: Option<&str>) -> String {
     let mut v = json!({
         "token_type": "Bearer",
         "scope": "https://storage.azure.com/user_impersonation",

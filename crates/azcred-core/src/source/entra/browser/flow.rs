@@ -6,50 +6,46 @@ use std::time::Duration;
 use crate::claims;
 use crate::error::{ErrorKind, Misuse, TokenError};
 use crate::io::{Action, IoFailure, IoFailureKind, Reply};
-use crate::jwt;
 use crate::retry::Rng;
 use crate::secret::Secret;
-use crate::source::{
-    Decided, Outstanding, SourceFlow, SourceStep, StartContext, TokenRequest, excerpt,
-};
+use std::sync::Arc;
+
+use crate::source::{Outstanding, SourceStep, excerpt};
 use crate::time::Timestamp;
 
-use super::super::Grant;
+use super::super::account::UserTokens;
 use super::super::request::Planned;
 use super::super::response::aborted;
+use super::super::user::{GrantRun, SignInFlow, SignInStart, SignInStep};
+use super::super::{Entra, Grant};
 use super::loopback::{self, Pages, Verdict};
 use super::{
-    Authorize, InteractiveBrowser, MAX_PENDING, MAX_REQUEST_BODY, NAME, OPENER_TIMEOUT,
-    RESPOND_TIMEOUT, pkce, state,
+    Authorize, BrowserSignIn, MAX_PENDING, MAX_REQUEST_BODY, NAME, OPENER_TIMEOUT, RESPOND_TIMEOUT,
+    pkce, state,
 };
 
 /// The `claims` of a user's authorize request when the caller asks for none: MSAL always sends
 /// its optional `id_token` claims there.
 const ID_TOKEN_ONLY: &str = r#"{"id_token":{}}"#;
 
-/// Starts one sign-in of `source` (its `Source::start`).
+/// Starts one sign-in (its `SignIn::start`) at `entra`'s authority, for the planned request.
 pub(super) fn start(
-    source: &InteractiveBrowser,
-    request: &TokenRequest,
-    ctx: StartContext,
-) -> Box<dyn SourceFlow> {
-    let planned = match source.entra.plan(request) {
-        Ok(p) => p,
-        Err(e) => return Box::new(Decided(Some(Err(e)))),
-    };
-    let mut rng = Rng::new(ctx.seed);
-    // The first draw of this seed is the correlation id, as it is in the Entra flow started with
-    // the same seed for the code exchange: the authorize and token requests carry one id, as
-    // MSAL's do.
-    let correlation = jwt::uuid_v4(&mut rng);
+    sign_in: &BrowserSignIn,
+    entra: &Arc<Entra>,
+    start: SignInStart,
+) -> Box<dyn SignInFlow> {
+    let SignInStart {
+        planned,
+        correlation,
+        mut rng,
+    } = start;
     let (verifier, challenge) = pkce(&mut rng);
     let state = state(&mut rng);
     Box::new(BrowserFlow {
-        source: SourceParts::of(source),
-        request: request.clone(),
-        seed: ctx.seed,
+        source: SourceParts::of(sign_in, entra),
         planned,
         correlation,
+        rng,
         verifier,
         challenge,
         state,
@@ -65,7 +61,7 @@ pub(super) fn start(
 /// What the flow keeps of its source.
 #[derive(Debug)]
 struct SourceParts {
-    entra: super::super::Entra,
+    entra: Arc<Entra>,
     redirect: super::Redirect,
     login_hint: Option<String>,
     success_page: Option<String>,
@@ -75,9 +71,9 @@ struct SourceParts {
 }
 
 impl SourceParts {
-    fn of(s: &InteractiveBrowser) -> Self {
+    fn of(s: &BrowserSignIn, entra: &Arc<Entra>) -> Self {
         Self {
-            entra: s.entra.clone(),
+            entra: Arc::clone(entra),
             redirect: s.redirect.clone(),
             login_hint: s.login_hint.clone(),
             success_page: s.success_page.clone(),
@@ -100,18 +96,17 @@ enum Stage {
     Respond(Action, Verdict),
     /// Close the listener, then redeem the code.
     Close(Secret),
-    /// The code exchange: the Entra flow with the `authorization_code` grant.
-    Exchange(Box<dyn SourceFlow>),
+    /// The code exchange: the `authorization_code` grant, read as a user token response.
+    Exchange(Box<GrantRun>),
     Done,
 }
 
 #[derive(Debug)]
 struct BrowserFlow {
     source: SourceParts,
-    request: TokenRequest,
-    seed: u64,
     planned: Planned,
     correlation: String,
+    rng: Rng,
     verifier: Secret,
     challenge: String,
     state: String,
@@ -122,7 +117,7 @@ struct BrowserFlow {
     /// A redirect with another sign-in's state was refused (said in the deadline's message).
     refused_state: bool,
     outstanding: Outstanding,
-    result: Option<Result<crate::token::AccessToken, TokenError>>,
+    result: Option<Result<UserTokens, TokenError>>,
 }
 
 impl BrowserFlow {
@@ -131,13 +126,13 @@ impl BrowserFlow {
         self.finish(Err(e));
     }
 
-    fn finish(&mut self, r: Result<crate::token::AccessToken, TokenError>) {
+    fn finish(&mut self, r: Result<UserTokens, TokenError>) {
         self.stage = Stage::Done;
         self.result = Some(r);
     }
 
-    fn done(&mut self) -> SourceStep {
-        SourceStep::Done(
+    fn done(&mut self) -> SignInStep {
+        SignInStep::Done(
             self.result
                 .take()
                 .unwrap_or_else(|| Err(TokenError::unavailable("the flow has already finished"))),
@@ -189,23 +184,22 @@ impl BrowserFlow {
         self.fail(message);
     }
 
-    /// The code exchange: the Entra flow of the credential's public client with the
-    /// `authorization_code` grant, started with this flow's seed (so its correlation id is the
-    /// authorize request's). Its token request, retries, response parsing and errors are every
-    /// Entra credential's.
+    /// The code exchange: the `authorization_code` grant with the PKCE verifier at the
+    /// credential's public client, under the authorize request's correlation id (MSAL sends one
+    /// id in both). Its token request, retries and errors are every Entra credential's; its
+    /// answer is read as a user token response, so the account and refresh token are kept.
     fn exchange(&mut self, code: Secret) {
-        let mut entra = self.source.entra.clone();
-        entra.grant = Grant::AuthorizationCode {
+        let grant = Grant::AuthorizationCode {
             code,
             redirect_uri: self.redirect_uri.clone().unwrap_or_default(),
             code_verifier: Some(self.verifier.clone()),
         };
-        let ctx = StartContext {
-            proven: false,
-            seed: self.seed,
-            background: false,
+        let start = SignInStart {
+            planned: self.planned.clone(),
+            correlation: self.correlation.clone(),
+            rng: Rng::new(self.rng.next_u64()),
         };
-        self.stage = Stage::Exchange(super::super::flow::start(&entra, &self.request, ctx));
+        self.stage = Stage::Exchange(Box::new(GrantRun::new(&self.source.entra, grant, start)));
     }
 
     fn on_reply(&mut self, action: &Action, reply: Reply, now: Timestamp) {
@@ -304,23 +298,29 @@ impl BrowserFlow {
     }
 }
 
-impl SourceFlow for BrowserFlow {
-    fn poll(&mut self, now: Timestamp) -> SourceStep {
+/// A step of the loopback part, as a sign-in step (it performs actions only).
+fn signing_in(step: SourceStep) -> SignInStep {
+    match step {
+        SourceStep::Perform(a) => SignInStep::Perform(a),
+        SourceStep::Wait(t) => SignInStep::Wait(t),
+        SourceStep::Done(r) => SignInStep::Done(r.map(|token| UserTokens {
+            token,
+            account: None,
+            refresh_token: None,
+        })),
+        SourceStep::Null => SignInStep::Done(Err(TokenError::unavailable(
+            "the flow has already finished",
+        ))),
+    }
+}
+
+impl SignInFlow for BrowserFlow {
+    fn poll(&mut self, now: Timestamp) -> SignInStep {
         if let Stage::Exchange(inner) = &mut self.stage {
-            return match inner.poll(now) {
-                // No early refresh: until the credential keeps the refresh token, a refresh is a
-                // new sign-in, and a browser must not open in the background for one. The
-                // token is served until five minutes before it expires, then the next
-                // `getToken` signs in.
-                SourceStep::Done(Ok(mut token)) => {
-                    token.refresh_after = None;
-                    SourceStep::Done(Ok(token))
-                }
-                other => other,
-            };
+            return inner.poll(now);
         }
         if let Some(step) = self.outstanding.repeat() {
-            return step;
+            return signing_in(step);
         }
         let action = match &self.stage {
             Stage::Listen => Action::Listen {
@@ -354,12 +354,12 @@ impl SourceFlow for BrowserFlow {
             Stage::Close(_) => Action::CloseListener,
             Stage::Exchange(_) | Stage::Done => return self.done(),
         };
-        self.outstanding.perform(action)
+        signing_in(self.outstanding.perform(action))
     }
 
     fn handle(&mut self, reply: Reply, now: Timestamp) -> Result<(), Misuse> {
         if let Stage::Exchange(inner) = &mut self.stage {
-            return inner.handle(reply, now);
+            return SignInFlow::handle(inner.as_mut(), reply, now);
         }
         let action = self.outstanding.peek()?;
         let fits = matches!(

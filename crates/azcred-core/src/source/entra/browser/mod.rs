@@ -34,8 +34,10 @@ use crate::limits::MAX_OPTION_LEN;
 use crate::options::Options;
 use crate::retry::Rng;
 use crate::secret::Secret;
-use crate::source::{Source, SourceFlow, StartContext, TokenRequest};
+use std::sync::Arc;
 
+use super::account::Account;
+use super::user::{SignIn, SignInFlow, SignInStart, User};
 use super::{Entra, Grant, Proof, allowed_tenants, build, given};
 
 /// The reference's class name.
@@ -162,12 +164,12 @@ impl Redirect {
     }
 }
 
-/// A configured `InteractiveBrowserCredential`.
+/// How an `InteractiveBrowserCredential` signs its user in: the system browser, the loopback
+/// redirect and the pages it answers with. The account machinery (`user.rs`) does the rest: the
+/// refresh token for another scope or a renewal, `authenticate()`,
+/// `disableAutomaticAuthentication` and `authenticationRecord`.
 #[derive(Debug)]
-pub(crate) struct InteractiveBrowser {
-    /// The public client (no client authentication) whose authority, tenants, proxy and retries
-    /// the code exchange uses.
-    entra: Entra,
+pub(crate) struct BrowserSignIn {
     redirect: Redirect,
     login_hint: Option<String>,
     success_page: Option<String>,
@@ -209,7 +211,7 @@ fn opener(env: &EnvSnapshot) -> (String, Vec<String>) {
 pub(crate) fn interactive_browser(
     options: &Options,
     env: &EnvSnapshot,
-) -> Result<InteractiveBrowser, ConfigError> {
+) -> Result<User, ConfigError> {
     let client = given(&options.client_id).unwrap_or(DEVELOPER_SIGN_ON_CLIENT_ID);
     let tenant = match given(&options.tenant_id) {
         Some(t) => t,
@@ -267,8 +269,7 @@ pub(crate) fn interactive_browser(
             return Err(too_long(what, MAX_PAGE_LEN));
         }
     }
-    Ok(InteractiveBrowser {
-        entra,
+    let sign_in = BrowserSignIn {
         redirect,
         login_hint,
         // MSAL's `successTemplate || default`: an empty page is no page.
@@ -278,25 +279,25 @@ pub(crate) fn interactive_browser(
             .sign_in_timeout_in_ms
             .map_or(SIGN_IN_TIMEOUT, Duration::from_millis),
         opener: opener(env),
+    };
+    Ok(User {
+        entra: Arc::new(entra),
+        sign_in: Arc::new(sign_in),
+        disable_automatic: options.disable_automatic_authentication.unwrap_or(false),
+        initial: options
+            .authentication_record
+            .as_ref()
+            .map(Account::from_record),
     })
 }
 
-impl Source for InteractiveBrowser {
-    fn name(&self) -> &str {
-        NAME
-    }
-
+impl SignIn for BrowserSignIn {
     fn describe(&self) -> String {
-        format!(
-            "a user's sign-in in the browser to app {} in tenant {}, from {}",
-            self.entra.client_id,
-            self.entra.tenants.configured.as_deref().unwrap_or("(none)"),
-            self.entra.host.as_str()
-        )
+        "the user's sign-in in the system browser".to_owned()
     }
 
-    fn start(&self, request: &TokenRequest, ctx: StartContext) -> Box<dyn SourceFlow> {
-        flow::start(self, request, ctx)
+    fn start(&self, source: &Arc<Entra>, start: SignInStart) -> Box<dyn SignInFlow> {
+        flow::start(self, source, start)
     }
 }
 
