@@ -729,13 +729,16 @@ fn another_scope_and_an_early_refresh_use_the_refresh_token_without_opening_the_
         .with(redirect_with_code(&url))
         .reply(Reply::Responded)
         .reply(Reply::Closed)
-        .http(200, &user_body("storage-token", Some("rt-SENTINEL-1")));
+        .http(
+            200,
+            &user::user_body("storage-token", Some("rt-SENTINEL-1")),
+        );
     s.get(&mut cred, STORAGE);
     // Another scope: one refresh-token grant, no listener, no browser.
     s.push(|_, _| {
         Reply::Http(HttpResponse::new(
             200,
-            user_body("vault-token", Some("rt-SENTINEL-2")),
+            user::user_body("vault-token", Some("rt-SENTINEL-2")),
         ))
     });
     let run = s.get(&mut cred, "https://vault.azure.net/.default");
@@ -746,7 +749,12 @@ fn another_scope_and_an_early_refresh_use_the_refresh_token_without_opening_the_
     assert_eq!(field(req, "refresh_token").unwrap(), "rt-SENTINEL-1");
     // After expiry, the rotated refresh token renews it, still without a browser.
     s.advance_ms(3_600_000);
-    s.push(|_, _| Reply::Http(HttpResponse::new(200, user_body("storage-again", None))));
+    s.push(|_, _| {
+        Reply::Http(HttpResponse::new(
+            200,
+            user::user_body("storage-again", None),
+        ))
+    });
     let run = s.get(&mut cred, STORAGE);
     assert_eq!(run.token().token.expose(), "storage-again");
     assert_eq!(
