@@ -58,6 +58,8 @@ async function bundle(runtime) {
 async function main() {
   for (const runtime of ['workerd', 'deno', 'browser']) await bundle(runtime);
   for (const f of ['azcred_web.d.ts', 'azcred_web_bg.wasm.d.ts', '.gitignore']) fs.rmSync(path.join(outDir, f), { force: true });
+  // Every file here is an ES module (wasm-bindgen's glue is `.js`): say so to Node and bundlers.
+  fs.writeFileSync(path.join(outDir, 'package.json'), '{ "type": "module" }\n');
   console.error(`${TOOL}: ${path.relative(root, wasmFile)} is ${size} bytes`);
 }
 

@@ -6,6 +6,7 @@
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
 const path = require('node:path');
 
 const npmDir = path.join(__dirname, '..', '..', 'npm');
@@ -110,6 +111,27 @@ test('index.d.ts declares exactly the runtime values', () => {
   const ours = declaredExports(path.join(npmDir, 'index.d.ts'));
   const declaredValues = [...ours].filter(([, k]) => k.value).map(([n]) => n).sort();
   assert.deepEqual(declaredValues, Object.keys(cjs).sort());
+});
+
+test('azcred/web declares exactly the runtime values of the web build, and they are Node build names', async () => {
+  // The browser bundle has no node: import and compiles its inlined wasm: Node can load it too.
+  const web = await import('../../npm/web/dist/browser.mjs');
+  const names = Object.keys(web).sort();
+  // The values web/index.d.ts exports: its named (not type-only) re-exports and its own
+  // declarations; `export type *` brings the Node build's types only.
+  const file = path.join(npmDir, 'web', 'index.d.ts');
+  const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+  const declaredValues = [];
+  for (const st of source.statements) {
+    if (ts.isExportDeclaration(st) && !st.isTypeOnly && st.exportClause && ts.isNamedExports(st.exportClause)) {
+      for (const e of st.exportClause.elements) if (!e.isTypeOnly) declaredValues.push(e.name.text);
+    } else if (ts.isVariableStatement(st)) {
+      for (const d of st.declarationList.declarations) declaredValues.push(d.name.getText(source));
+    }
+  }
+  assert.deepEqual(declaredValues.sort(), names);
+  for (const name of names) assert.ok(name in cjs, `${name} is not a name of the Node build`);
+  assert.equal(web.backend, 'wasm');
 });
 
 test('DefaultAzureCredential is a ChainedTokenCredential and backend is a string, in CommonJS and ESM', async () => {
