@@ -441,6 +441,9 @@ impl Credential {
 /// source, which kind of id), each one left out and why, and pipeline options it does not run.
 fn construction_log(kind: &str, options: &Options, env: &EnvSnapshot, plan: &plan::Plan) -> Log {
     let mut log = Log::new(env.log_level());
+    if let Some(warning) = crate::persist::not_persisted_warning(kind, options) {
+        log.emit(LogLevel::Warning, || warning);
+    }
     let n = options.additional_policies.as_ref().map_or(0, Vec::len);
     if n > 0 {
         log.emit(LogLevel::Warning, || {

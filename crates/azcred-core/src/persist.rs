@@ -406,6 +406,35 @@ pub(crate) struct Persistence {
     rest: PersistedCache,
 }
 
+/// The reference's credentials that take `tokenCachePersistenceOptions` but whose persistence
+/// azcred does not have yet: the user sign-in credentials (their refresh tokens and accounts are
+/// not persisted yet) and the on-behalf-of and pipeline credentials (their partitions would have
+/// to name the user's assertion and the service connection). Their tokens stay in memory.
+const NOT_YET_PERSISTED: [&str; 6] = [
+    "DeviceCodeCredential",
+    "InteractiveBrowserCredential",
+    "UsernamePasswordCredential",
+    "AuthorizationCodeCredential",
+    "OnBehalfOfCredential",
+    "AzurePipelinesCredential",
+];
+
+/// The warning for `tokenCachePersistenceOptions` enabled on a credential `kind` that does not
+/// persist yet (`None`: it persists, or the option is off).
+pub(crate) fn not_persisted_warning(kind: &str, options: &Options) -> Option<String> {
+    let enabled = options
+        .token_cache_persistence_options
+        .as_ref()
+        .is_some_and(|o| o.enabled);
+    (enabled && NOT_YET_PERSISTED.contains(&kind)).then(|| {
+        format!(
+            "{kind} => tokenCachePersistenceOptions: azcred does not persist this credential's \
+             tokens yet; they are kept in memory, and another process signs in or asks Entra ID \
+             again"
+        )
+    })
+}
+
 /// The persistence of the credential `kind` built with `options`, whose one source persists
 /// under `partition` (`None`: it cannot). `Err` is the reference's error for `enabled: true`
 /// with no persistence plugin registered.

@@ -384,3 +384,30 @@ fn the_store_holds_no_secret_in_any_debug_output() {
     let (cache, _) = PersistedCache::parse(&written.borrow()[0], at).unwrap();
     assert!(!format!("{cache:?}").contains("SENTINEL"));
 }
+
+#[test]
+fn a_credential_that_does_not_persist_yet_says_so_and_keeps_its_tokens_in_memory() {
+    let opts = options(json!({
+        "tenantId": TENANT,
+        "clientId": CLIENT,
+        "clientSecret": SECRET,
+        "userAssertionToken": "user-assertion",
+        "tokenCachePersistenceOptions": { "enabled": true },
+        "persistenceRegistered": true,
+    }));
+    let env = env(&[]).with_log_level(Some(LogLevel::Warning));
+    for kind in ["OnBehalfOfCredential", "DeviceCodeCredential"] {
+        let mut cred = Credential::new(kind, &opts, &env, 7).expect("credential");
+        assert_eq!(
+            warnings(&mut cred),
+            [format!(
+                "{kind} => tokenCachePersistenceOptions: azcred does not persist this \
+                 credential's tokens yet; they are kept in memory, and another process signs in \
+                 or asks Entra ID again"
+            )]
+        );
+    }
+    // A credential that persists says nothing of the kind.
+    let mut cred = client_secret();
+    assert!(warnings(&mut cred).is_empty());
+}
