@@ -130,6 +130,29 @@ fn build(
     })
 }
 
+/// An app's own Entra source (the client-credentials grant), with the credential's
+/// `additionallyAllowedTenants`.
+fn app(
+    name: &'static str,
+    tenant: &str,
+    client_id: &str,
+    proof: Proof,
+    options: &Options,
+    env: &EnvSnapshot,
+) -> Result<Entra, ConfigError> {
+    let grant = Grant::ClientCredentials;
+    build(
+        name,
+        tenant,
+        client_id,
+        proof,
+        grant,
+        allowed_tenants(options),
+        options,
+        env,
+    )
+}
+
 /// A non-empty value, as the reference's truthiness tests.
 fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().filter(|s| !s.is_empty())
@@ -158,16 +181,7 @@ pub(crate) fn client_secret(options: &Options, env: &EnvSnapshot) -> Result<Entr
     let client = given(&options.client_id).ok_or_else(|| required("clientId"))?;
     let secret = given_secret(&options.client_secret).ok_or_else(|| required("clientSecret"))?;
     let proof = Proof::Secret(secret.clone());
-    build(
-        NAME,
-        tenant,
-        client,
-        proof,
-        Grant::ClientCredentials,
-        allowed_tenants(options),
-        options,
-        env,
-    )
+    app(NAME, tenant, client, proof, options, env)
 }
 
 /// `new ClientCertificateCredential(tenantId, clientId, pathOrConfiguration, options)`.
@@ -207,16 +221,7 @@ pub(crate) fn client_certificate(
         password: options.certificate_password.clone(),
         send_chain: options.send_certificate_chain.unwrap_or(false),
     };
-    build(
-        NAME,
-        tenant,
-        client,
-        proof,
-        Grant::ClientCredentials,
-        allowed_tenants(options),
-        options,
-        env,
-    )
+    app(NAME, tenant, client, proof, options, env)
 }
 
 /// `new ClientAssertionCredential(tenantId, clientId, getAssertion, options)`.
@@ -229,16 +234,7 @@ pub(crate) fn client_assertion(options: &Options, env: &EnvSnapshot) -> Result<E
     if !options.assertion_callback {
         return Err(required("clientAssertion"));
     }
-    build(
-        NAME,
-        tenant,
-        client,
-        Proof::Callback,
-        Grant::ClientCredentials,
-        allowed_tenants(options),
-        options,
-        env,
-    )
+    app(NAME, tenant, client, Proof::Callback, options, env)
 }
 
 /// `new OnBehalfOfCredential(options)`: the user's `userAssertionToken` exchanged with the
@@ -320,16 +316,7 @@ fn workload(
     let file =
         file.ok_or_else(|| required("federatedTokenFilePath", "AZURE_FEDERATED_TOKEN_FILE"))?;
     let proof = Proof::TokenFile(file.to_owned());
-    build(
-        WORKLOAD,
-        tenant,
-        client,
-        proof,
-        Grant::ClientCredentials,
-        allowed_tenants(options),
-        options,
-        env,
-    )
+    app(WORKLOAD, tenant, client, proof, options, env)
 }
 
 /// `new WorkloadIdentityCredential(options)`: `tenantId`, `clientId` and `tokenFilePath`, each

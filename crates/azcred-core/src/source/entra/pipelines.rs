@@ -19,7 +19,7 @@ use crate::options::Options;
 use crate::secret::Secret;
 use crate::tenant::{INVALID_TENANT_MESSAGE, is_valid_tenant};
 
-use super::{Entra, Grant, Proof, allowed_tenants, build, given, given_secret};
+use super::{Entra, Proof, app, given, given_secret};
 
 pub(super) const NAME: &str = "AzurePipelinesCredential";
 /// The Azure DevOps REST API version of the OIDC token request.
@@ -61,16 +61,7 @@ pub(crate) fn azure_pipelines(options: &Options, env: &EnvSnapshot) -> Result<En
         oidc_url: format!("{base}?{query}"),
         system_access_token: token.clone(),
     };
-    build(
-        NAME,
-        tenant,
-        client,
-        proof,
-        Grant::ClientCredentials,
-        allowed_tenants(options),
-        options,
-        env,
-    )
+    app(NAME, tenant, client, proof, options, env)
 }
 
 /// The OIDC token request. It goes through the proxy Entra requests use, as the reference's

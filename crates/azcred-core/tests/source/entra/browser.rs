@@ -21,19 +21,7 @@ fn browser(opts: Value) -> azcred_core::Credential {
 
 /// The query parameters of a URL, decoded, in order.
 fn query(url: &str) -> Vec<(String, String)> {
-    let q = url.split_once('?').map_or("", |(_, q)| q);
-    q.split('&')
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap();
-            let d = |s: &str| {
-                percent_encoding::percent_decode_str(s)
-                    .decode_utf8()
-                    .unwrap()
-                    .into_owned()
-            };
-            (d(k), d(v))
-        })
-        .collect()
+    decode_pairs(url.split_once('?').map_or("", |(_, q)| q))
 }
 
 fn param(url: &str, name: &str) -> String {

@@ -78,8 +78,12 @@ pub(crate) fn build_err(
 
 /// The decoded form fields of a request body, in order.
 pub(crate) fn form_of(req: &HttpRequest) -> Vec<(String, String)> {
-    let body = req.body.as_ref().expect("a form body").expose().to_owned();
-    body.split('&')
+    decode_pairs(req.body.as_ref().expect("a form body").expose())
+}
+
+/// The decoded `name=value` pairs of a form body or query string, in order.
+pub(crate) fn decode_pairs(text: &str) -> Vec<(String, String)> {
+    text.split('&')
         .map(|kv| {
             let (k, v) = kv.split_once('=').unwrap();
             let d = |s: &str| {
