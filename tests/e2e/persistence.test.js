@@ -5,7 +5,10 @@
 // libsecret fails at once and the plugin falls back to its file, as it documents for
 // `unsafeAllowUnencryptedStorage: true`). A ClientSecretCredential gets a token from a fake Entra
 // endpoint over HTTPS on 127.0.0.1 in one child process; a second child process gets it from the
-// persisted cache with no request. The real broker and VS Code plugins are rejected by name.
+// persisted cache with no request. A DeviceCodeCredential signs in once in one process; a second
+// process given its AuthenticationRecord gets the stored token with no request and another scope
+// through the stored refresh token, with no sign-in. The real broker and VS Code plugins are
+// rejected by name.
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -17,12 +20,14 @@ const { execFile } = require('node:child_process');
 const azcred = require('../../npm');
 const { ensureTestCa } = require('../support/tls');
 const { startFakeEndpoint, AZURE_VARS } = require('../support/fake-endpoint');
+const { userTokenAnswer } = require('../support/entra');
 
 const TENANT = '7a2c0de0-0000-4000-8000-00000000cace';
 const CLIENT = '7a2c0de0-0000-4000-8000-000000000cac';
 const SECRET = 'sentinel-persist-secret-51c2';
 const VAULT = 'https://vault.azure.net/.default';
 const NAME = 'azcred-e2e';
+const PUBLIC_CLIENT = '7a2c0de0-0000-4000-8000-00000000beef';
 const NO_PLUGIN =
   'Persistent token caching was requested, but no persistence provider was configured. You must install the identity-cache-persistence plugin package (`npm install --save @azure/identity-cache-persistence`) and enable it by importing `useIdentityPlugin` from `@azure/identity` and calling `useIdentityPlugin(cachePersistencePlugin)` before using `tokenCachePersistenceOptions`.';
 
@@ -30,6 +35,40 @@ let tls;
 let dir;
 let entra;
 let issued = 0;
+/** Refresh tokens the fake Entra issued and has not rotated yet. */
+const refreshTokens = new Set();
+const USER = { oid: '7a2c0de0-0000-4000-8000-0000000000a1', upn: 'ada@contoso.com' };
+const GRAPH = 'https://graph.microsoft.com/.default';
+
+/** A user token answer with a new refresh token, the account in client_info and the id token. */
+function userTokens(scope) {
+  issued += 1;
+  const refresh = `sentinel-persist-refresh-${issued}`;
+  refreshTokens.add(refresh);
+  const accessToken = `user-token-${issued}`;
+  return userTokenAnswer({ scope, accessToken, refreshToken: refresh, client: PUBLIC_CLIENT, tenant: TENANT, user: USER });
+}
+
+/** The fake Entra's public-client side: device codes approved at the first poll, and refresh
+ * tokens. */
+function userGrant(r, form) {
+  if (r.path === `/${TENANT}/oauth2/v2.0/devicecode`) {
+    return {
+      status: 200,
+      body: {
+        user_code: 'E2E-CODE',
+        device_code: 'sentinel-persist-device-code',
+        verification_uri: `${entra.url}/devicelogin`,
+        expires_in: 900,
+        interval: 1,
+        message: 'To sign in, enter the code E2E-CODE.',
+      },
+    };
+  }
+  if (form.grant_type === 'urn:ietf:params:oauth:grant-type:device_code') return userTokens(form.scope);
+  if (form.grant_type === 'refresh_token' && refreshTokens.delete(form.refresh_token)) return userTokens(form.scope);
+  return { status: 400, body: { error: 'invalid_grant', error_description: 'AADSTS70000: The refresh token is not valid.' } };
+}
 
 before(async () => {
   tls = ensureTestCa();
@@ -37,6 +76,7 @@ before(async () => {
   entra = await startFakeEndpoint({ tls: { key: tls.key, cert: tls.cert } });
   entra.setHandler((r) => {
     const form = Object.fromEntries(new URLSearchParams(r.body));
+    if (form.client_id === PUBLIC_CLIENT) return userGrant(r, form);
     if (r.path !== `/${TENANT}/oauth2/v2.0/token` || form.client_secret !== SECRET || form.client_id !== CLIENT) {
       return { status: 401, body: { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' } };
     }
@@ -77,13 +117,44 @@ const cred = new azcred.ClientSecretCredential(process.env.T_TENANT, process.env
 })().catch((e) => { console.log(JSON.stringify({ error: e.name, message: e.message })); process.exitCode = 1; });
 `;
 
+/** The device-code program: without T_RECORD it signs in with authenticate() and prints the
+ * record; with it (automatic authentication disabled, so any sign-in would fail) it gets a token
+ * for T_SCOPE then for T_THEN_SCOPE. */
+const DEVICE_CHILD = `
+const azcred = require(process.env.AZCRED_PKG);
+const { cachePersistencePlugin } = require(process.env.PLUGIN_PKG);
+azcred.useIdentityPlugin(cachePersistencePlugin);
+let prompts = 0;
+const record = process.env.T_RECORD ? azcred.deserializeAuthenticationRecord(process.env.T_RECORD) : undefined;
+const cred = new azcred.DeviceCodeCredential({
+  tenantId: process.env.T_TENANT,
+  clientId: process.env.T_PUBLIC_CLIENT,
+  authorityHost: process.env.T_AUTHORITY,
+  authenticationRecord: record,
+  disableAutomaticAuthentication: Boolean(record),
+  userPromptCallback: () => { prompts += 1; },
+  tokenCachePersistenceOptions: { enabled: true, name: process.env.T_NAME, unsafeAllowUnencryptedStorage: true },
+});
+(async () => {
+  if (!record) {
+    const signedIn = await cred.authenticate(process.env.T_SCOPE);
+    console.log(JSON.stringify({ record: azcred.serializeAuthenticationRecord(signedIn), prompts }));
+    return;
+  }
+  const first = await cred.getToken(process.env.T_SCOPE);
+  const then = await cred.getToken(process.env.T_THEN_SCOPE);
+  console.log(JSON.stringify({ tokens: [first.token, then.token], prompts }));
+})().catch((e) => { console.log(JSON.stringify({ error: e.name, message: e.message })); process.exitCode = 1; });
+`;
+
 /** A fresh HOME with nothing in it. */
 function freshHome() {
   return fs.mkdtempSync(path.join(dir, 'home-'));
 }
 
-/** Runs CHILD with `home` as HOME; resolves to its printed result and its stderr. */
-function child(home, extra = {}) {
+/** Runs `program` (CHILD unless given) with `home` as HOME; resolves to its printed result and
+ * its stderr. */
+function child(home, extra = {}, program = CHILD) {
   const env = { ...process.env };
   for (const v of [...AZURE_VARS, 'DISPLAY', 'WAYLAND_DISPLAY', 'XDG_RUNTIME_DIR', 'APPDATA']) delete env[v];
   Object.assign(env, {
@@ -99,10 +170,11 @@ function child(home, extra = {}) {
     T_AUTHORITY: entra.url,
     T_NAME: NAME,
     T_SCOPE: VAULT,
+    T_PUBLIC_CLIENT: PUBLIC_CLIENT,
     ...extra,
   });
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-e', CHILD], { env, timeout: 30000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['-e', program], { env, timeout: 30000 }, (err, stdout, stderr) => {
       const line = stdout.trim().split('\n').pop();
       let out;
       try {
@@ -155,6 +227,39 @@ test('a second process gets the token from the persisted cache with no request t
   assert.equal(second.out.token, first.out.token);
   assert.equal(second.out.expiresOnTimestamp, first.out.expiresOnTimestamp);
   assert.equal(second.stderr.trim(), '', 'no warning when the cache is azcred’s');
+});
+
+test('a device-code sign-in in one process serves a second process given its record: the stored token, then another scope through the stored refresh token', async () => {
+  const home = freshHome();
+  const before = entra.requests.length;
+  const first = await child(home, {}, DEVICE_CHILD);
+  assert.equal(first.failed, false, first.stderr);
+  assert.equal(first.out.prompts, 1);
+  const paths = entra.requests.slice(before).map((r) => r.path);
+  assert.deepEqual(paths, [`/${TENANT}/oauth2/v2.0/devicecode`, `/${TENANT}/oauth2/v2.0/token`]);
+  const text = fs.readFileSync(storeFile(home), 'utf8');
+  const doc = JSON.parse(text);
+  const partition = `${entra.url.replace(/\/$/, '')}|${TENANT}|${PUBLIC_CLIENT}|account:${USER.oid}.${TENANT}`;
+  assert.deepEqual(doc.refreshTokens, [{ partition, secret: `sentinel-persist-refresh-${issued}` }]);
+  assert.equal(doc.accessTokens[0].partition, partition);
+  assert.ok(!text.includes('sentinel-persist-device-code'), 'the device code is never stored');
+  assert.ok(!first.stderr.includes('sentinel-persist-refresh'), first.stderr);
+
+  const mark = entra.requests.length;
+  const second = await child(home, { T_RECORD: first.out.record, T_THEN_SCOPE: GRAPH }, DEVICE_CHILD);
+  assert.equal(second.failed, false, `${second.stderr} ${JSON.stringify(second.out)}`);
+  assert.equal(second.out.prompts, 0, 'no sign-in');
+  const sent = entra.requests.slice(mark);
+  assert.equal(sent.length, 1, 'the stored token for the first scope, one request for the second');
+  const form = Object.fromEntries(new URLSearchParams(sent[0].body));
+  assert.equal(form.grant_type, 'refresh_token');
+  assert.equal(form.refresh_token, doc.refreshTokens[0].secret);
+  assert.deepEqual(second.out.tokens[0], doc.accessTokens[0].secret);
+  // The rotated refresh token replaced the used one.
+  const after = JSON.parse(fs.readFileSync(storeFile(home), 'utf8'));
+  assert.equal(after.refreshTokens.length, 1);
+  assert.notEqual(after.refreshTokens[0].secret, doc.refreshTokens[0].secret);
+  assert.equal(after.accessTokens.length, 2);
 });
 
 test('a store after another process stored keeps both processes\' tokens', async () => {

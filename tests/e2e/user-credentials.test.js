@@ -19,7 +19,7 @@ const azcred = require('../../npm');
 const { ensureTestCa } = require('../support/tls');
 const { startAzurite } = require('../support/azurite');
 const { startFakeEndpoint, setAzureEnv } = require('../support/fake-endpoint');
-const { tokenMinter, blobRoundTrip, aadError } = require('../support/entra');
+const { tokenMinter, blobRoundTrip, aadError, userTokenAnswer } = require('../support/entra');
 
 const STORAGE = 'https://storage.azure.com/.default';
 const GRAPH = 'https://graph.microsoft.com/.default';
@@ -48,8 +48,6 @@ const refreshTokens = new Map();
 /** Authorization codes the fake authorize endpoint "issued": code -> client (redeemed once). */
 const authorizationCodes = new Map();
 
-const b64url = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
-
 /** Entra's error answer (AADSTS code 70000 for all of the fake's refusals). */
 const oauthError = (status, error, description) => aadError(status, error, 70000, description);
 
@@ -59,20 +57,8 @@ function userTokens(client, scope) {
   const resource = scope.split(' ')[0].replace(/\/\.default$/, '');
   const refresh = `sentinel-refresh-${crypto.randomBytes(8).toString('hex')}`;
   refreshTokens.set(refresh, { client });
-  const idToken = `${b64url({ typ: 'JWT', alg: 'none' })}.${b64url({ aud: client, tid: TENANT, oid: USER.oid, preferred_username: USER.upn })}.`;
-  return {
-    status: 200,
-    body: {
-      token_type: 'Bearer',
-      scope,
-      expires_in: 3599,
-      ext_expires_in: 3599,
-      access_token: mint(resource, TENANT, USER.oid, { upn: USER.upn }),
-      refresh_token: refresh,
-      id_token: idToken,
-      client_info: b64url({ uid: USER.oid, utid: TENANT }),
-    },
-  };
+  const accessToken = mint(resource, TENANT, USER.oid, { upn: USER.upn });
+  return userTokenAnswer({ scope, accessToken, refreshToken: refresh, client, tenant: TENANT, user: USER });
 }
 
 /** The fake Entra: device codes, and the token endpoint's user grants. */

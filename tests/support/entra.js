@@ -47,6 +47,27 @@ function aadError(status, error, code, description) {
   };
 }
 
+const b64url = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
+
+/** A user token answer as Entra sends a public client: `accessToken` and `refreshToken` for
+ * `scope`, the account `user.oid` of `tenant` in `client_info`, and an id token for `client`
+ * naming `user.upn`. */
+function userTokenAnswer({ scope, accessToken, refreshToken, client, tenant, user }) {
+  return {
+    status: 200,
+    body: {
+      token_type: 'Bearer',
+      scope,
+      expires_in: 3599,
+      ext_expires_in: 3599,
+      access_token: accessToken,
+      refresh_token: refreshToken,
+      id_token: `${b64url({ typ: 'JWT', alg: 'none' })}.${b64url({ aud: client, tid: tenant, oid: user.oid, preferred_username: user.upn })}.`,
+      client_info: b64url({ uid: user.oid, utid: tenant }),
+    },
+  };
+}
+
 /** Creates a container, uploads and downloads a blob and deletes the container, with
  * `credential`, against Azurite at `blobUrl`. */
 async function blobRoundTrip(blobUrl, credential) {
@@ -60,4 +81,4 @@ async function blobRoundTrip(blobUrl, credential) {
   await container.delete();
 }
 
-module.exports = { tokenMinter, blobRoundTrip, aadError };
+module.exports = { tokenMinter, blobRoundTrip, aadError, userTokenAnswer };

@@ -10,6 +10,7 @@ use crate::io::{Action, Reply, Step};
 use crate::jwt;
 use crate::log::{self, Log, LogLevel, LogRecord};
 use crate::retry::Rng;
+use crate::secret::Secret;
 use crate::source::entra::account::Session;
 use crate::source::{Source, SourceFlow, SourceStep, StartContext, TokenRequest};
 use crate::time::Timestamp;
@@ -184,6 +185,22 @@ impl ChainFlow {
     /// member's index.
     pub(crate) fn take_session(&mut self) -> Option<(usize, Session)> {
         self.session_out.take()
+    }
+
+    /// The session a member left to keep, without taking it.
+    pub(crate) fn session_out(&self) -> Option<&Session> {
+        self.session_out.as_ref().map(|(_, s)| s)
+    }
+
+    /// Gives `member`'s session the refresh token a persisted cache had for its account, when
+    /// the session has none of its own (an account from an `authenticationRecord`). Before the
+    /// member starts only.
+    pub(crate) fn adopt_refresh_token(&mut self, member: usize, refresh_token: Secret) {
+        if let Some(s) = self.sessions.get_mut(&member) {
+            if s.refresh_token.is_none() {
+                s.refresh_token = Some(refresh_token);
+            }
+        }
     }
 
     /// Returns the next step.

@@ -84,10 +84,12 @@ impl Flow {
             return Step::Finished;
         }
         match self.chain.poll(now) {
-            Step::Finished => match persist.after(self.chain.token(), now) {
-                Some(action) => Step::Perform { action },
-                None => Step::Finished,
-            },
+            Step::Finished => {
+                match persist.after(self.chain.token(), self.chain.session_out(), now) {
+                    Some(action) => Step::Perform { action },
+                    None => Step::Finished,
+                }
+            }
             step => step,
         }
     }
@@ -97,6 +99,9 @@ impl Flow {
         match self.persist.as_mut() {
             Some(p) if p.is_waiting() => {
                 p.handle(reply, now);
+                if let Some(refresh_token) = p.take_loaded_refresh() {
+                    self.chain.adopt_refresh_token(0, refresh_token);
+                }
                 Ok(())
             }
             _ => self.chain.handle(reply, now),
@@ -194,16 +199,16 @@ impl Credential {
                 .is_some_and(|l| l.allow_logging_account_identifiers),
         });
         let log = construction_log(kind, options, env, &plan);
-        let partition = match plan.members.as_slice() {
+        let (partition, user) = match plan.members.as_slice() {
             [
                 Member {
                     slot: Slot::Ready(s),
                     ..
                 },
-            ] => s.persist_partition(),
-            _ => None,
+            ] => (s.persist_partition(), s.user_client_id().is_some()),
+            _ => (None, false),
         };
-        let persistence = crate::persist::configure(kind, options, partition)?;
+        let persistence = crate::persist::configure(kind, options, partition, user)?;
         let sessions = initial_sessions(&plan.members);
         Ok(Self {
             sessions,
@@ -363,6 +368,9 @@ impl Credential {
             p.flow(
                 key.clone(),
                 self.cache.entries(now),
+                self.sessions
+                    .get(&0)
+                    .map(|s| s.account.home_account_id.as_str()),
                 self.cache.policy(),
                 self.log.level(),
                 &self.name,
@@ -411,7 +419,7 @@ impl Credential {
         if let Some(mut p) = flow.persist {
             self.log.extend(p.take_log());
             if let Some(persistence) = self.persistence.as_mut() {
-                persistence.absorb(&mut p, &mut self.cache, now);
+                persistence.absorb(&mut p, &mut self.cache, self.sessions.get_mut(&0), now);
             }
             if let Some(token) = p.served() {
                 return Ok(token.clone());
@@ -441,9 +449,6 @@ impl Credential {
 /// source, which kind of id), each one left out and why, and pipeline options it does not run.
 fn construction_log(kind: &str, options: &Options, env: &EnvSnapshot, plan: &plan::Plan) -> Log {
     let mut log = Log::new(env.log_level());
-    if let Some(warning) = crate::persist::not_persisted_warning(kind, options) {
-        log.emit(LogLevel::Warning, || warning);
-    }
     let n = options.additional_policies.as_ref().map_or(0, Vec::len);
     if n > 0 {
         log.emit(LogLevel::Warning, || {

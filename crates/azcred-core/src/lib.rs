@@ -128,7 +128,7 @@ pub use options::{
 };
 pub use persist::{
     CACHE_FORMAT, CACHE_VERSION, CacheStore, PersistedCache, Rejected, SECTION_ACCESS_TOKENS,
-    SECTION_ACCOUNTS, SECTION_REFRESH_TOKENS, TokenCachePersistenceOptions, plugin_control,
+    SECTION_REFRESH_TOKENS, TokenCachePersistenceOptions, plugin_control,
 };
 pub use secret::Secret;
 pub use shared::SharedTokens;

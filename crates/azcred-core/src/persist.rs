@@ -30,11 +30,14 @@
 //! - `version` changes only when a reader of this version would misread the text. A newer version
 //!   is ignored with a warning and never overwritten (a newer azcred's cache is left intact).
 //! - Everything else is a *section*: a named array of entries. This version reads
-//!   `accessTokens`; every other section is kept as it was read and written back unchanged, so a
-//!   section a later azcred adds (`refreshTokens`, `accounts`: see [`SECTION_REFRESH_TOKENS`])
-//!   survives a store by this one. Adding a section therefore needs no new version.
-//! - `partition` names the app an entry belongs to (authority host, tenant, client id): one file
-//!   may hold the tokens of several apps, and a credential serves only its own partition's.
+//!   `accessTokens` and `refreshTokens`; every other section is kept as it was read and written
+//!   back unchanged, so a section a later azcred adds survives a store by this one. Adding a
+//!   section therefore needs no new version.
+//! - `partition` names whose tokens an entry holds: the app (authority host, tenant, client id),
+//!   then, where the app's tokens differ by user, the user: `|account:<home account id>` for the
+//!   user sign-in credentials, `|user:<username>` for the password grant, `|assertion:<SHA-256
+//!   of the user's assertion>` for on-behalf-of. One file may hold the tokens of several apps
+//!   and users, and a credential serves only its own partition's.
 //! - Expired entries (within the cache's five-minute margin) are dropped on load and on store;
 //!   an unreadable entry is dropped with a warning, the rest of the file is used.
 //!
@@ -47,11 +50,13 @@
 //!
 //! # Refresh tokens and accounts
 //!
-//! The user sign-in credentials' refresh tokens and accounts go in as sections of their own
-//! ([`SECTION_REFRESH_TOKENS`], [`SECTION_ACCOUNTS`]) in this version: a field of
-//! [`PersistedCache`] each, read in `parse`'s loop over sections, written by `to_text`, merged in
-//! `merge_for_store`, handed to the credential by `Persistence::absorb`, and a store is due
-//! (`PersistFlow::after`) when a flow changed them as when it got a new access token.
+//! The user sign-in credentials persist the refresh token of their account
+//! ([`SECTION_REFRESH_TOKENS`]: `{ "partition": "<app>|account:<id>", "secret": "<the token>" }`)
+//! next to its access tokens. As with the reference (MSAL's silent request needs an account), a
+//! credential uses them only once it knows its account: from its `authenticationRecord` option,
+//! or after it signed in. The account itself is not persisted: the record the app keeps names
+//! it. So a second process given the first one's `AuthenticationRecord` gets a cached token with
+//! no request, and a token for another scope through the refresh token, without a sign-in.
 
 use std::time::Duration;
 
@@ -63,6 +68,7 @@ use crate::io::{Action, IoFailureKind, Reply};
 use crate::log::{Log, LogLevel};
 use crate::options::Options;
 use crate::secret::Secret;
+use crate::source::entra::account::Session;
 use crate::time::Timestamp;
 use crate::token::AccessToken;
 
@@ -72,13 +78,9 @@ pub const CACHE_FORMAT: &str = "azcred.tokenCache";
 pub const CACHE_VERSION: u64 = 1;
 /// The section of access tokens.
 pub const SECTION_ACCESS_TOKENS: &str = "accessTokens";
-/// The name reserved for the section of refresh tokens (the user sign-in credentials'), a
-/// section like `accessTokens`: entries with a `partition`, the account they belong to and the
-/// secret. Until this azcred reads it, it is kept verbatim.
+/// The section of refresh tokens (the user sign-in credentials'): entries with a `partition`
+/// (the app and the account) and the secret.
 pub const SECTION_REFRESH_TOKENS: &str = "refreshTokens";
-/// The name reserved for the section of accounts (the `AuthenticationRecord`s behind refresh
-/// tokens); kept verbatim until read.
-pub const SECTION_ACCOUNTS: &str = "accounts";
 
 /// The reference's store name when `tokenCachePersistenceOptions.name` is not given.
 const DEFAULT_NAME: &str = "msal.cache";
@@ -170,10 +172,19 @@ impl std::fmt::Debug for Sections {
     }
 }
 
-/// A persisted cache, parsed: its access tokens and the sections kept verbatim.
+/// One persisted refresh token: the partition names the app and the account.
+#[derive(Debug, Clone)]
+struct PersistedRefresh {
+    partition: String,
+    secret: Secret,
+}
+
+/// A persisted cache, parsed: its access tokens, its refresh tokens and the sections kept
+/// verbatim.
 #[derive(Debug, Clone, Default)]
 pub struct PersistedCache {
     tokens: Vec<PersistedToken>,
+    refresh: Vec<PersistedRefresh>,
     sections: Sections,
 }
 
@@ -230,6 +241,18 @@ impl PersistedCache {
         let mut cache = Self::default();
         let mut dropped = 0;
         for (name, value) in doc {
+            if name == SECTION_REFRESH_TOKENS {
+                let Value::Array(entries) = value else {
+                    return Err(Rejected::Corrupt("refreshTokens is not a list"));
+                };
+                for entry in entries {
+                    match read_refresh(&entry) {
+                        Some(r) if cache.refresh.len() < MAX_ENTRIES => cache.put_refresh(r),
+                        _ => dropped += 1,
+                    }
+                }
+                continue;
+            }
             if name != SECTION_ACCESS_TOKENS {
                 cache.sections.0.push((name, value));
                 continue;
@@ -264,6 +287,10 @@ impl PersistedCache {
             .map(write_token)
             .collect();
         doc.insert(SECTION_ACCESS_TOKENS.into(), Value::Array(tokens));
+        if !self.refresh.is_empty() {
+            let refresh = self.refresh.iter().map(write_refresh).collect();
+            doc.insert(SECTION_REFRESH_TOKENS.into(), Value::Array(refresh));
+        }
         for (name, value) in &self.sections.0 {
             doc.insert(name.clone(), value.clone());
         }
@@ -282,7 +309,8 @@ impl PersistedCache {
 
     /// What a store writes when the store changed since this process read it: `ours` (the text of
     /// an [`Action::StoreCache`]) merged with `current`, the text the plugin just read under its
-    /// file lock. Entries of either are kept (for one app and key, the one that expires last),
+    /// file lock. Entries of either are kept (for one app and key, the access token that expires
+    /// last; for one account, our refresh token: it is the one this process just used or got),
     /// and sections of `current` that `ours` lacks; `current` unchanged when it is foreign or
     /// from a newer azcred (it is never written over), `ours` when `current` is corrupt.
     pub fn merge_for_store(current: Option<&str>, ours: &str, now: Timestamp) -> Secret {
@@ -312,6 +340,12 @@ impl PersistedCache {
                 None => {}
             }
         }
+        for r in theirs.refresh {
+            let known = merged.refresh.iter().any(|m| m.partition == r.partition);
+            if !known && merged.refresh.len() < MAX_ENTRIES {
+                merged.refresh.push(r);
+            }
+        }
         for (name, value) in theirs.sections.0 {
             if !merged.sections.0.iter().any(|(n, _)| *n == name) {
                 merged.sections.0.push((name, value));
@@ -335,6 +369,38 @@ impl PersistedCache {
     fn of(&self, partition: &str) -> impl Iterator<Item = &PersistedToken> {
         self.tokens.iter().filter(move |t| t.partition == partition)
     }
+
+    /// Replaces (or adds) the refresh token of its partition.
+    fn put_refresh(&mut self, r: PersistedRefresh) {
+        self.refresh.retain(|m| m.partition != r.partition);
+        self.refresh.push(r);
+    }
+
+    /// The refresh token of `partition`, if it has one.
+    fn refresh_of(&self, partition: &str) -> Option<&Secret> {
+        self.refresh
+            .iter()
+            .find(|r| r.partition == partition)
+            .map(|r| &r.secret)
+    }
+
+    /// How many refresh tokens it holds.
+    pub fn refresh_tokens(&self) -> usize {
+        self.refresh.len()
+    }
+}
+
+fn read_refresh(v: &Value) -> Option<PersistedRefresh> {
+    let o = v.as_object()?;
+    let text = |k: &str| o.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
+    Some(PersistedRefresh {
+        partition: text("partition")?.to_owned(),
+        secret: Secret::new(text("secret")?),
+    })
+}
+
+fn write_refresh(r: &PersistedRefresh) -> Value {
+    serde_json::json!({ "partition": r.partition, "secret": r.secret.expose() })
 }
 
 /// Whether a token is still served at `now` (more than the five-minute margin left).
@@ -396,7 +462,10 @@ fn write_token(t: &PersistedToken) -> Value {
 #[derive(Debug)]
 pub(crate) struct Persistence {
     store: CacheStore,
-    partition: String,
+    /// The app's partition (the user sign-in credentials add the account to it).
+    app: String,
+    /// Whether its source signs users in: its tokens and refresh token are the account's.
+    user: bool,
     /// Whether a load has finished (later flows do not load again).
     loaded: bool,
     /// Whether stores may write (not after a foreign or newer cache was found).
@@ -406,51 +475,36 @@ pub(crate) struct Persistence {
     rest: PersistedCache,
 }
 
-/// The reference's credentials that take `tokenCachePersistenceOptions` but whose persistence
-/// azcred does not have yet: the user sign-in credentials (their refresh tokens and accounts are
-/// not persisted yet) and the on-behalf-of and pipeline credentials (their partitions would have
-/// to name the user's assertion and the service connection). Their tokens stay in memory.
-const NOT_YET_PERSISTED: [&str; 6] = [
-    "DeviceCodeCredential",
-    "InteractiveBrowserCredential",
-    "UsernamePasswordCredential",
-    "AuthorizationCodeCredential",
-    "OnBehalfOfCredential",
-    "AzurePipelinesCredential",
-];
-
-/// The warning for `tokenCachePersistenceOptions` enabled on a credential `kind` that does not
-/// persist yet (`None`: it persists, or the option is off).
-pub(crate) fn not_persisted_warning(kind: &str, options: &Options) -> Option<String> {
-    let enabled = options
-        .token_cache_persistence_options
-        .as_ref()
-        .is_some_and(|o| o.enabled);
-    (enabled && NOT_YET_PERSISTED.contains(&kind)).then(|| {
-        format!(
-            "{kind} => tokenCachePersistenceOptions: azcred does not persist this credential's \
-             tokens yet; they are kept in memory, and another process signs in or asks Entra ID \
-             again"
-        )
-    })
+/// The partition of the user sign-in credential of the app `app` signed in as `account` (its
+/// home account id).
+fn account_partition(app: &str, account: &str) -> String {
+    format!("{app}|account:{account}")
 }
 
 /// The persistence of the credential `kind` built with `options`, whose one source persists
-/// under `partition` (`None`: it cannot). `Err` is the reference's error for `enabled: true`
-/// with no persistence plugin registered.
+/// under `partition` (`None`: it cannot), and signs users in when `user`. `Err` is the
+/// reference's error for `enabled: true` with no persistence plugin registered.
 pub(crate) fn configure(
     kind: &str,
     options: &Options,
     partition: Option<String>,
+    user: bool,
 ) -> Result<Option<Persistence>, ConfigError> {
     // The reference's credentials whose options take `tokenCachePersistenceOptions`
-    // (`CredentialPersistenceOptions`), and the two that pass their options on to one of them.
-    const ACCEPTING: [&str; 5] = [
+    // (`CredentialPersistenceOptions`), the two that pass their options on to one of them, and
+    // `AuthorizationCodeCredential`, whose options the reference passes on to MSAL whole.
+    const ACCEPTING: [&str; 11] = [
         "ClientSecretCredential",
         "ClientCertificateCredential",
         "ClientAssertionCredential",
         "EnvironmentCredential",
         "WorkloadIdentityCredential",
+        "AzurePipelinesCredential",
+        "OnBehalfOfCredential",
+        "UsernamePasswordCredential",
+        "DeviceCodeCredential",
+        "InteractiveBrowserCredential",
+        "AuthorizationCodeCredential",
     ];
     let Some(o) = options
         .token_cache_persistence_options
@@ -475,7 +529,8 @@ pub(crate) fn configure(
             name: format!("{base}.{NAME_SUFFIX}"),
             unsafe_allow_unencrypted_storage: o.unsafe_allow_unencrypted_storage,
         },
-        partition,
+        app: partition,
+        user,
         loaded: false,
         writable: true,
         rest: PersistedCache::default(),
@@ -483,24 +538,41 @@ pub(crate) fn configure(
 }
 
 impl Persistence {
+    /// The partition of this credential's tokens when its account is `account` (the home account
+    /// id of the credential's session): the app's, or for a user sign-in credential the app's and
+    /// the account's (`None` while it knows no account: then no persisted token is its own).
+    fn partition(&self, account: Option<&str>) -> Option<String> {
+        match (self.user, account) {
+            (false, _) => Some(self.app.clone()),
+            (true, Some(a)) => Some(account_partition(&self.app, a)),
+            (true, None) => None,
+        }
+    }
+
     /// The persistence part of a new flow for `key`: it loads first unless a load has finished,
     /// and stores after a new token when stores may write. `own` is the credential's cached
-    /// tokens now (written with the new one).
+    /// tokens now (written with the new one), `account` the home account id of its session.
     pub(crate) fn flow(
         &self,
         key: CacheKey,
         own: Vec<(CacheKey, AccessToken)>,
+        account: Option<&str>,
         policy: CachePolicy,
         level: Option<LogLevel>,
         credential: &str,
     ) -> PersistFlow {
+        let partition = self.partition(account);
         let mut snapshot = self.rest.clone();
-        for (k, t) in own {
-            snapshot.put(&self.partition, k, t);
+        if let Some(p) = &partition {
+            for (k, t) in own {
+                snapshot.put(p, k, t);
+            }
         }
         PersistFlow {
             store: self.store.clone(),
-            partition: self.partition.clone(),
+            app: self.app.clone(),
+            user: self.user,
+            partition,
             credential: credential.to_owned(),
             key,
             policy,
@@ -513,17 +585,21 @@ impl Persistence {
             snapshot,
             loaded: None,
             served: None,
+            loaded_refresh: None,
             writable: self.writable,
             log: Log::new(level),
         }
     }
 
-    /// Takes in what a finished flow learnt: the loaded file (its tokens of this partition go
-    /// to `cache`) and whether stores may write.
+    /// Takes in what a finished flow learnt: the loaded file (its tokens of this credential's
+    /// partition go to `cache`, its refresh token to `session` when that has none) and whether
+    /// stores may write. `session` is the credential's session after the flow (a user sign-in
+    /// credential's account may be new).
     pub(crate) fn absorb(
         &mut self,
         flow: &mut PersistFlow,
         cache: &mut TokenCache,
+        session: Option<&mut Session>,
         now: Timestamp,
     ) {
         let Some(loaded) = flow.loaded.take() else {
@@ -531,21 +607,29 @@ impl Persistence {
         };
         self.loaded = true;
         self.writable &= loaded.writable;
-        if let Some(file) = loaded.cache {
-            let (own, rest): (Vec<_>, Vec<_>) = file
-                .tokens
-                .into_iter()
-                .partition(|t| t.partition == self.partition);
-            for t in own {
-                if matches!(cache.lookup(&t.key, now), Lookup::Missing) {
-                    cache.insert(t.key, t.token, now);
-                }
+        let Some(file) = loaded.cache else {
+            return;
+        };
+        let partition =
+            self.partition(session.as_ref().map(|s| s.account.home_account_id.as_str()));
+        let mine = |p: &str| partition.as_deref() == Some(p);
+        if let (Some(session), Some(p)) = (session, &partition) {
+            if session.refresh_token.is_none() {
+                session.refresh_token = file.refresh_of(p).cloned();
             }
-            self.rest = PersistedCache {
-                tokens: rest,
-                sections: file.sections,
-            };
         }
+        let (own, rest): (Vec<_>, Vec<_>) =
+            file.tokens.into_iter().partition(|t| mine(&t.partition));
+        for t in own {
+            if matches!(cache.lookup(&t.key, now), Lookup::Missing) {
+                cache.insert(t.key, t.token, now);
+            }
+        }
+        self.rest = PersistedCache {
+            tokens: rest,
+            refresh: file.refresh,
+            sections: file.sections,
+        };
     }
 }
 
@@ -573,7 +657,13 @@ struct Loaded {
 #[derive(Debug)]
 pub(crate) struct PersistFlow {
     store: CacheStore,
-    partition: String,
+    /// The app's partition.
+    app: String,
+    /// Whether the credential signs users in.
+    user: bool,
+    /// The partition of the credential's tokens when the flow started (`None`: a user sign-in
+    /// credential that knows no account yet).
+    partition: Option<String>,
     credential: String,
     key: CacheKey,
     policy: CachePolicy,
@@ -584,6 +674,8 @@ pub(crate) struct PersistFlow {
     loaded: Option<Loaded>,
     /// The token found in the loaded store for this flow's request.
     served: Option<AccessToken>,
+    /// The refresh token found in the loaded store for the credential's account.
+    loaded_refresh: Option<Secret>,
     writable: bool,
     log: Log,
 }
@@ -600,9 +692,15 @@ impl PersistFlow {
         }))
     }
 
-    /// Once the credential's own flow is finished with `token` (`None`: no new token): the
-    /// store to perform, if one is due.
-    pub(crate) fn after(&mut self, token: Option<&AccessToken>, now: Timestamp) -> Option<Action> {
+    /// Once the credential's own flow is finished with `token` (`None`: no new token) and, for a
+    /// user sign-in credential, the `session` it signed in or renewed: the store to perform, if
+    /// one is due.
+    pub(crate) fn after(
+        &mut self,
+        token: Option<&AccessToken>,
+        session: Option<&Session>,
+        now: Timestamp,
+    ) -> Option<Action> {
         match self.stage {
             Stage::Chain => {}
             Stage::Store => return self.outstanding.clone(),
@@ -615,8 +713,23 @@ impl PersistFlow {
                 return None;
             }
         };
+        let partition = match (self.user, session) {
+            (false, _) => Some(self.app.clone()),
+            (true, Some(s)) => Some(account_partition(&self.app, &s.account.home_account_id)),
+            (true, None) => self.partition.clone(),
+        };
+        let Some(partition) = partition else {
+            self.stage = Stage::Done;
+            return None;
+        };
         let mut cache = self.snapshot.clone();
-        cache.put(&self.partition, self.key.clone(), token.clone());
+        cache.put(&partition, self.key.clone(), token.clone());
+        if let Some(secret) = session.and_then(|s| s.refresh_token.clone()) {
+            cache.put_refresh(PersistedRefresh {
+                partition: partition.clone(),
+                secret,
+            });
+        }
         self.stage = Stage::Store;
         let contents = cache.to_text(now);
         Some(self.outstanding_or(|store| Action::StoreCache {
@@ -692,21 +805,28 @@ impl PersistFlow {
                     }
                 };
                 if let Some(cache) = &loaded.cache {
-                    let mut found = TokenCache::new(self.policy);
-                    for t in cache.of(&self.partition) {
-                        found.insert(t.key.clone(), t.token.clone(), now);
+                    if let Some(partition) = &self.partition {
+                        let mut found = TokenCache::new(self.policy);
+                        for t in cache.of(partition) {
+                            found.insert(t.key.clone(), t.token.clone(), now);
+                        }
+                        self.served = match found.lookup(&self.key, now) {
+                            Lookup::Fresh(t) | Lookup::RefreshDue(t) => Some(t),
+                            Lookup::Missing => None,
+                        };
+                        self.loaded_refresh = cache.refresh_of(partition).cloned();
                     }
-                    self.served = match found.lookup(&self.key, now) {
-                        Lookup::Fresh(t) | Lookup::RefreshDue(t) => Some(t),
-                        Lookup::Missing => None,
-                    };
+                    let mine = |p: &str| self.partition.as_deref() == Some(p);
                     for t in &cache.tokens {
-                        if !(t.partition == self.partition
-                            && self.snapshot.of(&self.partition).any(|s| s.key == t.key))
-                        {
+                        let kept = mine(&t.partition)
+                            && self.snapshot.of(&t.partition).any(|s| s.key == t.key);
+                        if !kept {
                             self.snapshot
                                 .put(&t.partition, t.key.clone(), t.token.clone());
                         }
+                    }
+                    for r in &cache.refresh {
+                        self.snapshot.put_refresh(r.clone());
                     }
                     self.snapshot.sections = cache.sections.clone();
                 }
@@ -771,6 +891,12 @@ impl PersistFlow {
     /// network request.
     pub(crate) fn served(&self) -> Option<&AccessToken> {
         self.served.as_ref()
+    }
+
+    /// The refresh token the loaded store had for the credential's account, once: the chain's
+    /// user session takes it before the chain starts.
+    pub(crate) fn take_loaded_refresh(&mut self) -> Option<Secret> {
+        self.loaded_refresh.take()
     }
 
     /// Takes this part's log records.
@@ -883,11 +1009,56 @@ mod tests {
 
     #[test]
     fn sections_this_version_does_not_read_are_written_back_unchanged() {
-        let text = r#"{"format":"azcred.tokenCache","version":1,"accessTokens":[],"refreshTokens":[{"partition":"p","secret":"rt"}]}"#;
+        let text = r#"{"format":"azcred.tokenCache","version":1,"accessTokens":[],"later":[{"partition":"p","x":1}]}"#;
         let (c, _) = PersistedCache::parse(text, NOW).unwrap();
         let out: Value = serde_json::from_str(c.to_text(NOW).expose()).unwrap();
-        assert_eq!(out["refreshTokens"][0]["secret"], "rt");
+        assert_eq!(
+            out["later"],
+            serde_json::json!([{"partition": "p", "x": 1}])
+        );
         assert_eq!(out["version"], 1);
+    }
+
+    #[test]
+    fn refresh_tokens_round_trip_and_a_store_keeps_ours_for_an_account_and_theirs_for_others() {
+        let text = r#"{"format":"azcred.tokenCache","version":1,"accessTokens":[],"refreshTokens":[{"partition":"p|account:a","secret":"rt-a"},{"partition":"p"},7]}"#;
+        let (c, dropped) = PersistedCache::parse(text, NOW).unwrap();
+        assert_eq!((c.refresh_tokens(), dropped), (1, 2));
+        assert_eq!(
+            c.refresh_of("p|account:a").map(Secret::expose),
+            Some("rt-a")
+        );
+        let mut ours = PersistedCache::default();
+        ours.put_refresh(PersistedRefresh {
+            partition: "p|account:a".into(),
+            secret: Secret::new("rt-a-rotated"),
+        });
+        let mut theirs = c.clone();
+        theirs.put_refresh(PersistedRefresh {
+            partition: "p|account:b".into(),
+            secret: Secret::new("rt-b"),
+        });
+        let merged = PersistedCache::merge_for_store(
+            Some(theirs.to_text(NOW).expose()),
+            ours.to_text(NOW).expose(),
+            NOW,
+        );
+        let (m, _) = PersistedCache::parse(merged.expose(), NOW).unwrap();
+        assert_eq!(m.refresh_tokens(), 2);
+        assert_eq!(
+            m.refresh_of("p|account:a").map(Secret::expose),
+            Some("rt-a-rotated")
+        );
+        assert_eq!(
+            m.refresh_of("p|account:b").map(Secret::expose),
+            Some("rt-b")
+        );
+        let r = PersistedCache::parse(
+            r#"{"format":"azcred.tokenCache","version":1,"refreshTokens":{}}"#,
+            NOW,
+        )
+        .unwrap_err();
+        assert_eq!(r, Rejected::Corrupt("refreshTokens is not a list"));
     }
 
     #[test]
@@ -938,7 +1109,7 @@ mod tests {
         let mut c = PersistedCache::default();
         c.put("p", key("s"), token(SENTINEL, 3600));
         let with_section = format!(
-            r#"{{"format":"azcred.tokenCache","version":1,"accessTokens":[],"refreshTokens":["{SENTINEL}"]}}"#
+            r#"{{"format":"azcred.tokenCache","version":1,"accessTokens":[],"refreshTokens":[{{"partition":"p","secret":"{SENTINEL}"}}],"later":["{SENTINEL}"]}}"#
         );
         let (s, _) = PersistedCache::parse(&with_section, NOW).unwrap();
         let text = c.to_text(NOW);

@@ -385,26 +385,305 @@ fn the_store_holds_no_secret_in_any_debug_output() {
     assert!(!format!("{cache:?}").contains("SENTINEL"));
 }
 
+const UID: &str = "9f3e0000-0000-4000-8000-0000000000a1";
+const RT: &str = "refresh-token-SENTINEL-1";
+const RT2: &str = "refresh-token-SENTINEL-2";
+const GRAPH: &str = "https://graph.microsoft.com/.default";
+
+/// A device-code credential persisting under `tests`, with `extra` options.
+fn device_code(extra: Value) -> Credential {
+    let mut opts = json!({
+        "tenantId": TENANT,
+        "clientId": CLIENT,
+        "tokenCachePersistenceOptions": { "enabled": true, "name": "tests", "unsafeAllowUnencryptedStorage": true },
+        "persistenceRegistered": true,
+    });
+    if let (Some(o), Value::Object(e)) = (opts.as_object_mut(), extra) {
+        o.extend(e);
+    }
+    Credential::new("DeviceCodeCredential", &options(opts), &env(&[]), 7).expect("credential")
+}
+
+/// A script whose load answers `stored`, whose stores go to `written`, and whose other actions
+/// get `answers` in order.
+fn user_script(
+    stored: Option<&str>,
+    written: &Rc<RefCell<Vec<String>>>,
+    answers: Vec<Reply>,
+) -> Script {
+    let stored = stored.map(Secret::new);
+    let w = Rc::clone(written);
+    let mut answers = std::collections::VecDeque::from(answers);
+    let mut stored = Some(stored);
+    Script::new().otherwise(move |a, _| match a {
+        Action::LoadCache { .. } => Reply::CacheLoaded {
+            contents: stored.take().expect("one load"),
+        },
+        Action::StoreCache { contents, .. } => {
+            w.borrow_mut().push(contents.expose().to_owned());
+            Reply::CacheStored
+        }
+        other => answers
+            .pop_front()
+            .unwrap_or_else(|| panic!("no answer left for {other:?}")),
+    })
+}
+
+fn http_reply(status: u16, body: &str) -> Reply {
+    Reply::Http(azcred_core::HttpResponse::new(status, body))
+}
+
+/// The device-code answer, the prompt, and the poll that signs the user in.
+fn device_sign_in(token: &str, refresh: &str) -> Vec<Reply> {
+    let device = json!({
+        "user_code": "ABCD-EFGH", "device_code": "device-code-SENTINEL",
+        "verification_uri": "https://microsoft.com/devicelogin", "expires_in": 900, "interval": 5,
+        "message": "To sign in, enter the code ABCD-EFGH.",
+    });
+    vec![
+        http_reply(200, &device.to_string()),
+        Reply::Prompted,
+        http_reply(200, &user_answer(token, Some(refresh), UID, TENANT)),
+    ]
+}
+
+fn account_partition() -> String {
+    format!("https://login.microsoftonline.com|{TENANT}|{CLIENT}|account:{UID}.{TENANT}")
+}
+
+/// A first process: `authenticate()` signs in with a device code; returns the record (as the
+/// app would serialize it) and the text stored.
+fn signed_in_process() -> (Value, String) {
+    let written = Rc::new(RefCell::new(Vec::new()));
+    let mut s = user_script(None, &written, device_sign_in("at-storage", RT));
+    let mut cred = device_code(json!({}));
+    let mut request = TokenRequest::new([VAULT]);
+    request.authenticate = true;
+    let run = s.run(&mut cred, request);
+    assert_eq!(run.token().token.expose(), "at-storage");
+    let record = serde_json::to_value(cred.authentication_record().expect("a record")).unwrap();
+    let stored = written.borrow().last().expect("a store").clone();
+    (record, stored)
+}
+
 #[test]
-fn a_credential_that_does_not_persist_yet_says_so_and_keeps_its_tokens_in_memory() {
+fn a_sign_in_stores_its_access_token_and_refresh_token_under_the_account() {
+    let written = Rc::new(RefCell::new(Vec::new()));
+    let mut s = user_script(None, &written, device_sign_in("at-storage", RT));
+    let mut cred = device_code(json!({}));
+    let run = s.get(&mut cred, VAULT);
+    let authority = format!("https://login.microsoftonline.com/{TENANT}/oauth2/v2.0");
+    let shape: Vec<String> = lines(&run)
+        .into_iter()
+        .map(|l| {
+            if l.starts_with("other PromptDeviceCode") {
+                "prompt".into()
+            } else {
+                l
+            }
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            format!("load-cache {STORE}"),
+            format!("POST {authority}/devicecode"),
+            "prompt".to_owned(),
+            format!("POST {authority}/token"),
+            format!("store-cache {STORE}"),
+        ]
+    );
+    let doc: Value = serde_json::from_str(&written.borrow()[0]).unwrap();
+    assert_eq!(doc["accessTokens"][0]["partition"], account_partition());
+    assert_eq!(doc["accessTokens"][0]["secret"], "at-storage");
+    assert_eq!(
+        doc["refreshTokens"],
+        json!([{ "partition": account_partition(), "secret": RT }])
+    );
+    // No device code, id token or account details in the store: the record names the account.
+    let text = &written.borrow()[0];
+    assert!(!text.contains("device-code-SENTINEL"));
+    assert!(!text.contains("ada@contoso.com"));
+}
+
+#[test]
+fn a_second_process_with_the_record_is_served_from_the_store_and_renews_through_the_refresh_token()
+{
+    let (record, stored) = signed_in_process();
+    let written = Rc::new(RefCell::new(Vec::new()));
+    // Another scope is asked of Entra ID with the stored refresh token, which it rotates.
+    let renewal = http_reply(200, &user_answer("at-graph", Some(RT2), UID, TENANT));
+    let mut s = user_script(Some(&stored), &written, vec![renewal]);
+    let mut cred = device_code(json!({ "authenticationRecord": record }));
+    // The stored token: one load, no request, no store.
+    let run = s.get(&mut cred, VAULT);
+    assert_eq!(lines(&run), [format!("load-cache {STORE}")]);
+    assert_eq!(run.token().token.expose(), "at-storage");
+    assert!(written.borrow().is_empty());
+    // Another scope: the refresh token, no sign-in, and the rotated one stored.
+    let run = s.get(&mut cred, GRAPH);
+    assert_eq!(run.token().token.expose(), "at-graph");
+    assert_eq!(
+        lines(&run),
+        [
+            format!("POST https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/token"),
+            format!("store-cache {STORE}"),
+        ]
+    );
+    let body = run.requests()[0].body.as_ref().unwrap().expose().to_owned();
+    assert!(body.contains("grant_type=refresh_token"), "{body}");
+    assert!(body.contains(&format!("refresh_token={RT}")), "{body}");
+    let doc: Value = serde_json::from_str(&written.borrow()[0]).unwrap();
+    assert_eq!(doc["refreshTokens"][0]["secret"], RT2);
+    assert_eq!(doc["accessTokens"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_stored_refresh_token_is_used_when_the_stored_access_token_has_expired() {
+    let (record, stored) = signed_in_process();
+    let written = Rc::new(RefCell::new(Vec::new()));
+    let renewal = http_reply(200, &user_answer("at-renewed", None, UID, TENANT));
+    let mut s = user_script(Some(&stored), &written, vec![renewal]);
+    s.now = s.now.plus(std::time::Duration::from_secs(7200));
+    let mut cred = device_code(json!({ "authenticationRecord": record }));
+    let run = s.get(&mut cred, VAULT);
+    assert_eq!(run.token().token.expose(), "at-renewed");
+    assert_eq!(run.requests().len(), 1, "the refresh token, no device code");
+    // The refresh token was not rotated: the stored one is kept.
+    let doc: Value = serde_json::from_str(&written.borrow()[0]).unwrap();
+    assert_eq!(doc["refreshTokens"][0]["secret"], RT);
+}
+
+#[test]
+fn without_a_record_a_second_process_signs_in_again_as_the_reference_does() {
+    // The reference's silent request needs an account; without `authenticationRecord` a new
+    // credential has none, so it signs in whatever the store holds.
+    let (_, stored) = signed_in_process();
+    let written = Rc::new(RefCell::new(Vec::new()));
+    let mut s = user_script(Some(&stored), &written, device_sign_in("at-new", RT2));
+    let mut cred = device_code(json!({}));
+    let run = s.get(&mut cred, VAULT);
+    assert_eq!(run.token().token.expose(), "at-new");
+    assert!(run.requests()[0].url.ends_with("/devicecode"));
+    // The same account signed in again: its entries are replaced, not doubled.
+    let doc: Value = serde_json::from_str(&written.borrow()[0]).unwrap();
+    assert_eq!(
+        doc["refreshTokens"],
+        json!([{ "partition": account_partition(), "secret": RT2 }])
+    );
+    assert_eq!(doc["accessTokens"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_record_of_another_account_gets_none_of_the_stored_tokens() {
+    let (mut record, stored) = signed_in_process();
+    record["homeAccountId"] = json!(format!("00000000-0000-4000-8000-0000000000b2.{TENANT}"));
+    let written = Rc::new(RefCell::new(Vec::new()));
+    let mut s = user_script(Some(&stored), &written, device_sign_in("at-other", RT2));
+    let mut cred = device_code(
+        json!({ "authenticationRecord": record, "disableAutomaticAuthentication": true }),
+    );
+    let run = s.get(&mut cred, VAULT);
+    assert_eq!(lines(&run), [format!("load-cache {STORE}")]);
+    assert_eq!(
+        run.error().message,
+        "Automatic authentication has been disabled. You may call the authentication() method."
+    );
+}
+
+#[test]
+fn on_behalf_of_tokens_are_stored_per_user_assertion() {
+    let obo = |assertion: &str| {
+        let opts = options(json!({
+            "tenantId": TENANT, "clientId": CLIENT, "clientSecret": SECRET,
+            "userAssertionToken": assertion,
+            "tokenCachePersistenceOptions": { "enabled": true, "name": "tests" },
+            "persistenceRegistered": true,
+        }));
+        Credential::new("OnBehalfOfCredential", &opts, &env(&[]), 7).expect("credential")
+    };
+    let written = Rc::new(RefCell::new(Vec::new()));
+    let mut s = script(None, &written);
+    let run = s.get(&mut obo("assertion-of-ada-SENTINEL"), VAULT);
+    assert_eq!(lines(&run), load_request_store());
+    let stored = written.borrow()[0].clone();
+    let doc: Value = serde_json::from_str(&stored).unwrap();
+    let partition = doc["accessTokens"][0]["partition"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let app = format!("https://login.microsoftonline.com|{TENANT}|{CLIENT}");
+    assert!(
+        partition.starts_with(&format!("{app}|assertion:")),
+        "{partition}"
+    );
+    assert!(
+        !stored.contains("assertion-of-ada-SENTINEL"),
+        "a hash, not the assertion"
+    );
+    // The same user's assertion in another process: served from the store.
+    let (mut second, _) = second_process(&stored);
+    let run = second.get(&mut obo("assertion-of-ada-SENTINEL"), VAULT);
+    assert_eq!(lines(&run), [format!("load-cache {STORE}")]);
+    // Another user's: asked of Entra ID, and stored beside the first.
+    let (mut third, again) = second_process(&stored);
+    let run = third.get(&mut obo("assertion-of-bob-SENTINEL"), VAULT);
+    assert_eq!(lines(&run), load_request_store());
+    let (cache, _) = PersistedCache::parse(&again.borrow()[0], third.now).unwrap();
+    assert_eq!(cache.len(), 2);
+}
+
+#[test]
+fn password_grant_tokens_are_stored_per_user() {
+    let env_cred = |user: &str| {
+        let pairs = [
+            ("AZURE_TENANT_ID", TENANT),
+            ("AZURE_CLIENT_ID", CLIENT),
+            ("AZURE_USERNAME", user),
+            ("AZURE_PASSWORD", "password-SENTINEL"),
+        ];
+        let opts = options(json!({
+            "tokenCachePersistenceOptions": { "enabled": true, "name": "tests" },
+            "persistenceRegistered": true,
+        }));
+        Credential::new("EnvironmentCredential", &opts, &env(&pairs), 7).expect("credential")
+    };
+    let written = Rc::new(RefCell::new(Vec::new()));
+    let mut s = script(None, &written);
+    s.get(&mut env_cred("ada@contoso.com"), VAULT);
+    let stored = written.borrow()[0].clone();
+    assert!(!stored.contains("password-SENTINEL"));
+    let (mut second, _) = second_process(&stored);
+    let run = second.get(&mut env_cred("bob@contoso.com"), VAULT);
+    assert_eq!(lines(&run), load_request_store(), "not ada's token");
+    let (mut third, _) = second_process(&stored);
+    let run = third.get(&mut env_cred("ada@contoso.com"), VAULT);
+    assert_eq!(lines(&run), [format!("load-cache {STORE}")]);
+}
+
+#[test]
+fn every_credential_that_takes_the_option_persists_and_none_warns() {
     let opts = options(json!({
         "tenantId": TENANT,
         "clientId": CLIENT,
         "clientSecret": SECRET,
         "userAssertionToken": "user-assertion",
         "tokenCachePersistenceOptions": { "enabled": true },
-        "persistenceRegistered": true,
+        "persistenceRegistered": false,
     }));
     let env = env(&[]).with_log_level(Some(LogLevel::Warning));
-    for kind in ["OnBehalfOfCredential", "DeviceCodeCredential"] {
-        let mut cred = Credential::new(kind, &opts, &env, 7).expect("credential");
-        assert_eq!(
-            warnings(&mut cred),
-            [format!(
-                "{kind} => tokenCachePersistenceOptions: azcred does not persist this \
-                 credential's tokens yet; they are kept in memory, and another process signs in \
-                 or asks Entra ID again"
-            )]
+    for kind in [
+        "OnBehalfOfCredential",
+        "DeviceCodeCredential",
+        "InteractiveBrowserCredential",
+    ] {
+        // Without a plugin it is the reference's error: the option is taken.
+        let e = Credential::new(kind, &opts, &env, 7).unwrap_err();
+        assert!(
+            e.message
+                .starts_with("Persistent token caching was requested"),
+            "{kind}: {}",
+            e.message
         );
     }
     // A credential that persists says nothing of the kind.

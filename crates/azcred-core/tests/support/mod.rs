@@ -464,3 +464,25 @@ pub fn stamped(req: &HttpRequest, expected: &[(&str, &str)]) -> Vec<(String, Str
     out.push(("x-ms-client-request-id".to_owned(), id.to_owned()));
     out
 }
+
+/// A user token response (MSAL's public-client answer): an access token, a refresh token when
+/// given, the account `uid` of `tenant` in `client_info` and an id token naming
+/// `ada@contoso.com`.
+pub fn user_answer(token: &str, refresh: Option<&str>, uid: &str, tenant: &str) -> String {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    let mut v = serde_json::json!({
+        "token_type": "Bearer",
+        "scope": "https://storage.azure.com/user_impersonation",
+        "expires_in": 3599,
+        "ext_expires_in": 3599,
+        "access_token": token,
+        "client_info": b64(&format!(r#"{{"uid":"{uid}","utid":"{tenant}"}}"#)),
+        "id_token": format!("{}.{}.", b64(r#"{"typ":"JWT","alg":"none"}"#),
+            b64(&format!(r#"{{"tid":"{tenant}","oid":"{uid}","preferred_username":"ada@contoso.com"}}"#))),
+    });
+    if let Some(rt) = refresh {
+        v["refresh_token"] = serde_json::json!(rt);
+    }
+    v.to_string()
+}

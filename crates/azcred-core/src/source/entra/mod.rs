@@ -440,12 +440,26 @@ impl Source for Entra {
     }
 
     fn persist_partition(&self) -> Option<String> {
-        Some(format!(
+        let app = format!(
             "{}|{}|{}",
             self.host.as_str(),
             self.tenants.configured.as_deref().unwrap_or_default(),
             self.client_id
-        ))
+        );
+        // An app's tokens on behalf of a user, or a user's with their password, are that user's:
+        // the partition names them (on-behalf-of by a hash of the assertion, as MSAL keys its
+        // on-behalf-of tokens by one), so a store never serves one user another's token.
+        Some(match &self.grant {
+            Grant::OnBehalfOf { assertion } => {
+                use sha2::Digest;
+                let hash = sha2::Sha256::digest(assertion.expose().as_bytes());
+                let hash =
+                    base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, hash);
+                format!("{app}|assertion:{hash}")
+            }
+            Grant::Password { username, .. } => format!("{app}|user:{username}"),
+            _ => app,
+        })
     }
 }
 

@@ -312,6 +312,11 @@ impl crate::source::Source for User {
     fn user_client_id(&self) -> Option<&str> {
         Some(&self.entra.client_id)
     }
+
+    /// The app's partition: the credential adds the account it signs in (see `persist.rs`).
+    fn persist_partition(&self) -> Option<String> {
+        self.entra.persist_partition()
+    }
 }
 
 /// Where a user acquisition is.

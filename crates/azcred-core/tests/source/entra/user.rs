@@ -21,27 +21,9 @@ const EXPIRED: &str =
     "device_code_expired: See https://aka.ms/msal.js.errors#device_code_expired for details";
 const OIDC: &str = "openid profile offline_access";
 
-fn b64(s: &str) -> String {
-    URL_SAFE_NO_PAD.encode(s)
-}
-
-/// A user token response: an access token, a refresh token, the account in `client_info` and
-/// the id token.
+/// A user token response for the account `UID` of `TENANT` (see `support::user_answer`).
 pub(crate) fn user_body(token: &str, refresh: Option<&str>) -> String {
-    let mut v = json!({
-        "token_type": "Bearer",
-        "scope": "https://storage.azure.com/user_impersonation",
-        "expires_in": 3599,
-        "ext_expires_in": 3599,
-        "access_token": token,
-        "client_info": b64(&format!(r#"{{"uid":"{UID}","utid":"{TENANT}"}}"#)),
-        "id_token": format!("{}.{}.", b64(r#"{"typ":"JWT","alg":"none"}"#),
-            b64(&format!(r#"{{"tid":"{TENANT}","oid":"{UID}","preferred_username":"ada@contoso.com"}}"#))),
-    });
-    if let Some(rt) = refresh {
-        v["refresh_token"] = json!(rt);
-    }
-    v.to_string()
+    user_answer(token, refresh, UID, TENANT)
 }
 
 fn device_answer(expires_in: u64, interval: u64) -> String {
