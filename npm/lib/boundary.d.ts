@@ -174,6 +174,8 @@ export interface BindingFlow {
   readonly id: number;
   poll(now: number): Step;
   handle(reply: Reply, now: number): void;
+  /** The error for a caller who gives up on this flow now. */
+  abortError(): TokenErrorValue;
   takeLog(): LogRecord[];
 }
 

@@ -82,6 +82,13 @@ function abortError() {
   return new errors.AbortError('The operation was aborted.');
 }
 
+/** The error for a caller who gives up on the flow of `entry`: the core's, for that flow (the
+ * device-code sign-in words it its own way), while the flow is running. */
+function abortErrorOf(entry) {
+  const flow = entry.io.flow;
+  return flow ? errors.fromCore(flow.abortError()) : abortError();
+}
+
 /**
  * A core credential and the flows it is running. Each public credential class holds one.
  */
@@ -222,7 +229,7 @@ class Driven {
     const id = flow.id;
     const controller = new AbortController();
     const entry = { waiters: 0, controller, promise: null, background };
-    const io = { background };
+    const io = { background, flow };
     entry.io = io;
     entry.promise = this.drive(flow, request, options, controller.signal, io).finally(() => this.flows.delete(id));
     this.flows.set(id, entry);
@@ -255,7 +262,7 @@ class Driven {
         queueMicrotask(() => {
           if (entry.waiters === 0) entry.controller.abort();
         });
-        reject(abortError());
+        reject(abortErrorOf(entry));
       };
       signal.addEventListener('abort', onAbort, { once: true });
       entry.promise.then(
@@ -300,6 +307,7 @@ class Driven {
       failure = e;
     } finally {
       if (held.listener) held.listener.close();
+      io.flow = null;
       out = this.core.finish(flow, Date.now());
       this.writeLog(flow);
       if (typeof flow.free === 'function') flow.free();

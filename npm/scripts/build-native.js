@@ -41,7 +41,7 @@ try {
 // The generated declarations name the boundary's types (lib/boundary.d.ts, written once); make
 // them resolvable there, so tests/types/programs/boundary.ts can check the addon against them.
 const dts = path.join(npmDir, '..', 'target', 'napi', 'azcred.d.ts');
-const header = `import type { Begin, CoreOptions, EnvSnapshot, Finish, LogLevel, LogRecord, MemberReport, Reply, Step, TokenRequest } from '../../npm/lib/boundary';\n`;
+const header = `import type { Begin, CoreOptions, EnvSnapshot, Finish, LogLevel, LogRecord, MemberReport, Reply, Step, TokenErrorValue, TokenRequest } from '../../npm/lib/boundary';\n`;
 const generated = fs.readFileSync(dts, 'utf8');
 if (!generated.startsWith(header)) fs.writeFileSync(dts, header + generated);
 

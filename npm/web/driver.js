@@ -60,7 +60,9 @@ class Driven {
     } catch (e) {
       throw errors.fromBinding(e);
     }
-    if (out.aborted) throw new errors.AbortError('The operation was aborted.');
+    if (out.aborted) {
+      throw out.error ? errors.fromCore(out.error, request.scopes, options) : new errors.AbortError('The operation was aborted.');
+    }
     if (out.ok) return out;
     throw errors.fromCore(out.error, request.scopes, options, this.state.originals);
   }

@@ -228,7 +228,23 @@ test('DeviceCodeCredential: abortSignal ends the polling', async () => {
   devicePlan = { polls: Array(50).fill('authorization_pending'), expiresIn: 900, interval: 1 };
   const controller = new AbortController();
   const cred = deviceCredential([], { userPromptCallback: () => setTimeout(() => controller.abort(), 50) });
-  await assert.rejects(cred.getToken(STORAGE, { abortSignal: controller.signal }), (e) => e.name === 'AbortError');
+  // The reference's words for an aborted device-code sign-in (its handleMsalError of MSAL's
+  // device_code_polling_cancelled), not core-rest-pipeline's generic ones.
+  await assert.rejects(
+    cred.getToken(STORAGE, { abortSignal: controller.signal }),
+    (e) => e.name === 'AbortError' && e.message === 'The authentication has been aborted by the caller.',
+  );
+  // A ClientSecretCredential's request aborted is the generic AbortError.
+  const slow = new azcred.ClientSecretCredential(TENANT, '7a2c0de0-0000-4000-8000-00000000510e', 's', { authorityHost: entra.url });
+  const stop = new AbortController();
+  entra.setHandler(() => new Promise((resolve) => setTimeout(() => resolve({ status: 503, body: {} }), 1000)));
+  try {
+    const pending = slow.getToken(STORAGE, { abortSignal: stop.signal });
+    setTimeout(() => stop.abort(), 50);
+    await assert.rejects(pending, (e) => e.name === 'AbortError' && e.message === 'The operation was aborted.');
+  } finally {
+    entra.setHandler(entraHandler);
+  }
 });
 
 test('authenticate() signs in and returns the AuthenticationRecord; serialize/deserialize round trip; the record with disableAutomaticAuthentication', async () => {

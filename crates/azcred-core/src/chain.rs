@@ -398,12 +398,18 @@ impl ChainFlow {
     /// Takes the outcome: the token and the index of the member that produced it, or the error.
     /// A walk that did not finish ends as aborted.
     pub(crate) fn into_result(self) -> Result<(AccessToken, usize), TokenError> {
-        self.result.unwrap_or_else(|| {
-            Err(TokenError::new(
-                ErrorKind::Aborted,
-                "The operation was aborted.",
-            ))
-        })
+        let aborted = self.abort_error();
+        self.result.unwrap_or(Err(aborted))
+    }
+
+    /// The error the walk ends with if its caller gives up now: as the member it is at (or last
+    /// was at) words it.
+    pub(crate) fn abort_error(&self) -> TokenError {
+        let at = self.order.get(self.pos).or_else(|| self.order.last());
+        match at.map(|&i| &self.members[i].slot) {
+            Some(Slot::Ready(source)) => source.aborted(),
+            _ => TokenError::aborted(),
+        }
     }
 
     /// The token the walk produced, once it has.

@@ -108,6 +108,13 @@ impl Flow {
         }
     }
 
+    /// The error this flow's caller gets when it gives up now (its `abortSignal` fired): as the
+    /// credential the flow is at words it (the device-code sign-in has its own message). The
+    /// driver rejects the caller with it at once; `finish` ends the flow with the same error.
+    pub fn abort_error(&self) -> TokenError {
+        self.chain.abort_error()
+    }
+
     /// Takes the log records this flow made so far (for the levels its credential logs).
     pub fn take_log(&mut self) -> Vec<LogRecord> {
         let mut records = self.chain.take_log();

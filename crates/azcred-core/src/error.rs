@@ -103,6 +103,12 @@ pub struct TokenError {
 }
 
 impl TokenError {
+    /// The error of an acquisition whose caller gave up (its `abortSignal` fired), as every
+    /// credential but the device-code sign-in words it (core-rest-pipeline's `AbortError`).
+    pub fn aborted() -> Self {
+        Self::new(ErrorKind::Aborted, "The operation was aborted.")
+    }
+
     /// Builds an error of `kind` with `message`.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self {

@@ -177,6 +177,14 @@ impl WireFlow {
             .map_err(|m| WireError::new(m.code(), m.to_string()))
     }
 
+    /// The error for a caller who gives up on this flow now (see [`Flow::abort_error`]); the
+    /// generic abort once the flow has been finished.
+    pub fn abort_error(&self) -> TokenError {
+        self.inner
+            .as_ref()
+            .map_or_else(TokenError::aborted, Flow::abort_error)
+    }
+
     /// The log records this flow made since the last call.
     pub fn take_log(&mut self) -> Vec<LogRecord> {
         self.inner.as_mut().map(Flow::take_log).unwrap_or_default()

@@ -188,6 +188,12 @@ impl Flow {
         self.0.handle(reply, now).map_err(throw)
     }
 
+    /// The error for a caller who gives up on this flow now (its `abortSignal` fired).
+    #[napi(catch_unwind, ts_return_type = "TokenErrorValue")]
+    pub fn abort_error<'e>(&self, env: &'e Env) -> Result<Unknown<'e>> {
+        encode(env, &self.0.abort_error())
+    }
+
     /// The log records this flow made since the last call.
     #[napi(catch_unwind, ts_return_type = "LogRecord[]")]
     pub fn take_log<'e>(&mut self, env: &'e Env) -> Result<Unknown<'e>> {

@@ -22,7 +22,7 @@ mod web;
 /// name them.
 #[wasm_bindgen(typescript_custom_section)]
 const BOUNDARY: &str = r#"
-import type { Begin, CoreOptions, EnvSnapshot, Finish, LogLevel, LogRecord, MemberReport, Reply, Step, TokenRequest } from '../lib/boundary';
+import type { Begin, CoreOptions, EnvSnapshot, Finish, LogLevel, LogRecord, MemberReport, Reply, Step, TokenErrorValue, TokenRequest } from '../lib/boundary';
 "#;
 
 /// A JS `Error` with `code` set.

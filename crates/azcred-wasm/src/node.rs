@@ -139,6 +139,12 @@ impl Flow {
         self.0.handle(reply, now).map_err(throw)
     }
 
+    /// The error for a caller who gives up on this flow now (its `abortSignal` fired).
+    #[wasm_bindgen(js_name = abortError, unchecked_return_type = "TokenErrorValue")]
+    pub fn abort_error(&self) -> Result<JsValue, JsValue> {
+        encode(&self.0.abort_error())
+    }
+
     /// The log records this flow made since the last call.
     #[wasm_bindgen(js_name = takeLog, unchecked_return_type = "LogRecord[]")]
     pub fn take_log(&mut self) -> Result<JsValue, JsValue> {

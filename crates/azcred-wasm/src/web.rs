@@ -17,7 +17,7 @@ use std::rc::Rc;
 use azcred_core::wire::{BeginOut, FinishOut, WireCredential, WireError, WireFlow};
 use azcred_core::{
     Action, EnvSnapshot, Headers, HttpRequest, HttpResponse, IoFailure, IoFailureKind, Method,
-    Options, Reply, Step, TokenRequest,
+    Options, Reply, Step, TokenError, TokenRequest,
 };
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -42,6 +42,9 @@ struct Running {
     outcome: Promise,
     controller: AbortController,
     waiters: Cell<u32>,
+    /// The answer for a caller who gives up on it: `{aborted: true, error}`, the error as the
+    /// core words it for this flow.
+    aborted: JsValue,
 }
 
 struct Inner {
@@ -66,10 +69,14 @@ fn failed(kind: IoFailureKind, message: impl Into<String>) -> Reply {
     Reply::Failed(IoFailure::new(kind, message))
 }
 
-/// The `{aborted: true}` answer: the caller's `abortSignal` fired.
-fn aborted_answer() -> JsValue {
+/// The `{aborted: true, error?}` answer: the caller's `abortSignal` fired (`error`: the core's
+/// error for the flow it was waiting for).
+fn aborted_answer(error: Option<&TokenError>) -> JsValue {
     let o = Object::new();
     let _ = Reflect::set(&o, &"aborted".into(), &JsValue::TRUE);
+    if let Some(error) = error.and_then(|e| encode(e).ok()) {
+        let _ = Reflect::set(&o, &"error".into(), &error);
+    }
     o.into()
 }
 
@@ -118,7 +125,7 @@ impl WebCredential {
         future_to_promise(async move {
             let request: TokenRequest = input(request, "request", "InvalidRequest")?;
             if signal.as_ref().is_some_and(AbortSignal::aborted) {
-                return Ok(aborted_answer());
+                return Ok(aborted_answer(None));
             }
             let (out, flow) = inner.credential.borrow_mut().begin(request, now());
             let running = match (out, flow) {
@@ -163,6 +170,7 @@ fn start(inner: &Rc<Inner>, id: u64, flow: WireFlow) -> Rc<Running> {
     // Creating an AbortController cannot fail in a runtime that has `fetch`.
     let controller = AbortController::new().unwrap_throw();
     let signal = controller.signal();
+    let aborted = aborted_answer(Some(&flow.abort_error()));
     let driver = Rc::clone(inner);
     let outcome = future_to_promise(async move {
         let out = drive(&driver, flow, &signal).await;
@@ -173,6 +181,7 @@ fn start(inner: &Rc<Inner>, id: u64, flow: WireFlow) -> Rc<Running> {
         outcome,
         controller,
         waiters: Cell::new(0),
+        aborted,
     });
     inner.running.borrow_mut().insert(id, Rc::clone(&running));
     running
@@ -185,7 +194,7 @@ async fn wait(running: &Rc<Running>, signal: Option<&AbortSignal>) -> Result<JsV
     let Some(signal) = signal else {
         return JsFuture::from(running.outcome.clone()).await;
     };
-    let abort = abort_promise(signal, aborted_answer());
+    let abort = abort_promise(signal, running.aborted.clone());
     let race = Promise::race(&js_sys::Array::of2(&running.outcome, &abort));
     let out = JsFuture::from(race).await;
     running.waiters.set(running.waiters.get() - 1);

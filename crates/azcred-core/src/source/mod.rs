@@ -126,6 +126,10 @@ pub(crate) trait Source: std::fmt::Debug + Send + Sync {
     fn request_uses_cae(&self) -> bool {
         true
     }
+    /// The error of an acquisition of this source whose caller gave up.
+    fn aborted(&self) -> TokenError {
+        TokenError::aborted()
+    }
     /// The app whose tokens this source gets, as a persisted token cache names it (authority
     /// host, tenant, client id), for the sources whose tokens may be persisted; `None` for the
     /// others.

@@ -14,8 +14,8 @@ use crate::error::{ConfigError, Misuse, TokenError};
 use crate::io::{Action, IoFailure, IoFailureKind, ProcessOutput, Reply};
 use crate::options::Options;
 use crate::source::developer_tools::{
-    CLAIMS_MESSAGE, Command, INVALID_SCOPE_MESSAGE, OutputError, ToolSettings, aborted,
-    base64_claims, date_value, fresh_token, is_valid_scope, scope_resource, tool_text,
+    CLAIMS_MESSAGE, Command, INVALID_SCOPE_MESSAGE, OutputError, ToolSettings, base64_claims,
+    date_value, fresh_token, is_valid_scope, scope_resource, tool_text,
 };
 use crate::source::{
     Decided, Outstanding, Source, SourceFlow, SourceStep, StartContext, TokenRequest,
@@ -268,7 +268,7 @@ impl PwshFlow {
             Err(IoFailure {
                 kind: IoFailureKind::Aborted,
                 ..
-            }) => self.finish(Err(aborted())),
+            }) => self.finish(Err(TokenError::aborted())),
             _ => {
                 self.first_usable
                     .fetch_max(self.index + 1, Ordering::Relaxed);
@@ -281,7 +281,7 @@ impl PwshFlow {
         let r = match outcome {
             Ok(out) => self.judge(out, now),
             Err(f) => Err(match f.kind {
-                IoFailureKind::Aborted => aborted(),
+                IoFailureKind::Aborted => TokenError::aborted(),
                 IoFailureKind::NotFound => troubleshoot(
                     "Error",
                     "Unable to execute PowerShell. Ensure that it is installed in your system",

@@ -274,7 +274,7 @@ impl Command {
 /// A tool that was not found is not handled here: each credential words that its own way.
 pub(crate) fn run_failure(tool: &str, failure: &IoFailure, timeout_ms: u128) -> TokenError {
     match failure.kind {
-        IoFailureKind::Aborted => aborted(),
+        IoFailureKind::Aborted => TokenError::aborted(),
         // The reference reports a killed tool as "Unexpected end of JSON input".
         IoFailureKind::TimedOut => TokenError::unavailable(format!(
             "{tool} did not finish within {timeout_ms} ms and was stopped. To allow more time, \
@@ -288,11 +288,6 @@ pub(crate) fn run_failure(tool: &str, failure: &IoFailure, timeout_ms: u128) -> 
             tool_text(&failure.message)
         )),
     }
-}
-
-/// The caller's `abortSignal` fired.
-pub(crate) fn aborted() -> TokenError {
-    TokenError::new(ErrorKind::Aborted, "The operation was aborted.")
 }
 
 /// Reads a tool's date string the way `new Date(s)` does for the formats the tools print:

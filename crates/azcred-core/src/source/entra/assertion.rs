@@ -12,7 +12,6 @@ use crate::source::excerpt;
 use crate::time::Timestamp;
 
 use super::request::{Pem, Proof};
-use super::response::aborted;
 
 /// An `AuthenticationRequired` error with `message` (the flow names its credential).
 fn required(message: String) -> TokenError {
@@ -96,7 +95,7 @@ pub(super) fn signed(name: &str, data: &str, reply: Reply) -> Result<Secret, Tok
         Reply::Failed(IoFailure {
             kind: IoFailureKind::Aborted,
             ..
-        }) => Err(aborted()),
+        }) => Err(TokenError::aborted()),
         Reply::Failed(f) => Err(required(format!(
             "{name}: the private key could not be used to sign the client assertion: {}",
             excerpt(&f.message, 300)

@@ -110,6 +110,10 @@ impl SignIn for DeviceCodeSignIn {
         "a device code the user enters on another device".to_owned()
     }
 
+    fn aborted(&self) -> TokenError {
+        aborted()
+    }
+
     fn start(&self, source: &Arc<Entra>, start: SignInStart) -> Box<dyn SignInFlow> {
         let endpoint = device_code_endpoint(&start.planned.endpoint);
         let mut pairs = vec![

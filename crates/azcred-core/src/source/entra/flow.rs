@@ -18,7 +18,7 @@ use crate::time::Timestamp;
 use crate::token::{AccessToken, parse_token_response};
 
 use super::request::{Grant, Pem, Planned, Proof, RequestParts};
-use super::response::{aborted, describe_error};
+use super::response::describe_error;
 use super::{
     ATTEMPT_TIMEOUT, CERTIFICATE_MAX_BYTES, Entra, TOKEN_FILE_MAX_BYTES, WORKLOAD, assertion,
     pipelines,
@@ -263,7 +263,7 @@ impl EntraFlow {
                     ..
                 }),
             ) => {
-                self.finish(Err(aborted()));
+                self.finish(Err(TokenError::aborted()));
             }
             (
                 _,
@@ -421,7 +421,9 @@ impl EntraFlow {
                     Err(e) => self.finish(Err(e)),
                 }
             }
-            Reply::Failed(f) if f.kind == IoFailureKind::Aborted => self.finish(Err(aborted())),
+            Reply::Failed(f) if f.kind == IoFailureKind::Aborted => {
+                self.finish(Err(TokenError::aborted()))
+            }
             Reply::Failed(f) => {
                 if self
                     .failure_delay(&f)
@@ -474,7 +476,7 @@ impl EntraFlow {
 
     fn on_failure(&mut self, f: IoFailure, now: Timestamp) {
         if f.kind == IoFailureKind::Aborted {
-            return self.finish(Err(aborted()));
+            return self.finish(Err(TokenError::aborted()));
         }
         if self
             .failure_delay(&f)

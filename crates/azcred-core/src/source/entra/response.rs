@@ -2,12 +2,7 @@
 //! the errors every stage shares. A token answer is parsed by `token::parse_token_response`, as
 //! for every source.
 
-use crate::error::{ErrorKind, TokenError};
 use crate::http::HttpResponse;
-
-pub(super) fn aborted() -> TokenError {
-    TokenError::new(ErrorKind::Aborted, "The operation was aborted.")
-}
 
 /// MSAL's `ServerError` message for an error response:
 /// `<error>: Error(s): <codes> - Timestamp: <t> - Description: <d> - Correlation ID: <c> -

@@ -69,6 +69,10 @@ pub(crate) trait SignIn: std::fmt::Debug + Send + Sync {
     fn describe(&self) -> String;
     /// Starts a sign-in at `source`'s authority for the planned request.
     fn start(&self, source: &Arc<Entra>, start: SignInStart) -> Box<dyn SignInFlow>;
+    /// The error of a sign-in whose caller gave up.
+    fn aborted(&self) -> TokenError {
+        TokenError::aborted()
+    }
 }
 
 /// A sign-in that is one token request with a grant the credential was given (a password, an
@@ -311,6 +315,10 @@ impl crate::source::Source for User {
 
     fn user_client_id(&self) -> Option<&str> {
         Some(&self.entra.client_id)
+    }
+
+    fn aborted(&self) -> TokenError {
+        self.sign_in.aborted()
     }
 
     /// The app's partition: the credential adds the account it signs in (see `persist.rs`).

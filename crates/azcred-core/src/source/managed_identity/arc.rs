@@ -11,7 +11,7 @@ use crate::secret::Secret;
 
 use super::UserAssigned;
 use super::endpoint::{Endpoint, IdParams, id_param, query};
-use super::response::{aborted, failed};
+use super::response::failed;
 
 /// The Azure Arc agent on Linux; its presence selects Arc with the default endpoint.
 const HIMDS_LINUX: &str = "/opt/azcmagent/bin/himds";
@@ -117,7 +117,7 @@ pub(super) fn key(reply: Reply) -> Result<Secret, TokenError> {
         Reply::Failed(f) if f.kind == IoFailureKind::TooLarge => Err(failed(
             "invalid_secret: The Azure Arc key file is larger than 4096 bytes.",
         )),
-        Reply::Failed(f) if f.kind == IoFailureKind::Aborted => Err(aborted()),
+        Reply::Failed(f) if f.kind == IoFailureKind::Aborted => Err(TokenError::aborted()),
         _ => Err(failed(
             "unable_to_read_secret_file: The Azure Arc key file could not be read.",
         )),

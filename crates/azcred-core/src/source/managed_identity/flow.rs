@@ -18,7 +18,7 @@ use crate::time::Timestamp;
 use crate::token::{AccessToken, parse_token_response};
 
 use super::endpoint::Endpoint;
-use super::response::{aborted, describe_error, failed};
+use super::response::{describe_error, failed};
 use super::{ManagedIdentity, NAME, arc, imds, share_key};
 
 /// Each token request attempt gives up after this (the reference has no limit).
@@ -260,7 +260,7 @@ impl MiFlow {
 
     fn on_failure(&mut self, f: IoFailure, now: Timestamp) {
         match f.kind {
-            IoFailureKind::Aborted => self.finish(Err(aborted())),
+            IoFailureKind::Aborted => self.finish(Err(TokenError::aborted())),
             IoFailureKind::Unreachable => self.finish(Err(TokenError::unavailable(format!(
                 "{NAME}: Network unreachable. Message: {}",
                 self.scrub(&f.message)

@@ -11,7 +11,6 @@ use crate::io::{IoFailure, IoFailureKind, Reply};
 
 use super::UserAssigned;
 use super::endpoint::{Endpoint, IdParams, id_param, query};
-use super::response::aborted;
 
 /// The IMDS address on every Azure VM.
 pub(crate) const IMDS_BASE: &str = "http://169.254.169.254";
@@ -87,7 +86,7 @@ pub(super) fn probe_outcome(reply: Reply) -> Result<bool, TokenError> {
         Reply::Failed(IoFailure {
             kind: IoFailureKind::Aborted,
             ..
-        }) => Err(aborted()),
+        }) => Err(TokenError::aborted()),
         _ => Ok(false),
     }
 }

@@ -1,7 +1,7 @@
 //! What managed identity makes of an endpoint's error answer, and the errors every protocol
 //! shares. A token answer is parsed by `token::parse_token_response`, as for every source.
 
-use crate::error::{ErrorKind, TokenError};
+use crate::error::TokenError;
 use crate::http::HttpResponse;
 
 use super::NAME;
@@ -10,10 +10,6 @@ use super::NAME;
 /// its missing colon).
 pub(super) fn failed(msg: &str) -> TokenError {
     TokenError::unavailable(format!("{NAME}: Authentication failed. Message {msg}"))
-}
-
-pub(super) fn aborted() -> TokenError {
-    TokenError::new(ErrorKind::Aborted, "The operation was aborted.")
 }
 
 /// Renders an error response: the OAuth `error`/`error_description`, or `message`, or an

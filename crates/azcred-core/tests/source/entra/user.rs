@@ -622,3 +622,33 @@ fn an_early_refresh_in_the_background_uses_the_refresh_token_and_never_prompts()
     assert_eq!(run.token().token.expose(), "at-2");
     assert!(Script::at(s.now).get(&mut cred, STORAGE).cached);
 }
+
+#[test]
+fn a_caller_who_gives_up_on_a_device_code_sign_in_gets_the_references_words_for_it() {
+    let mut cred = dcc(json!({}));
+    let Begin::Start { mut flow, .. } = cred.begin(TokenRequest::new([STORAGE]), T0) else {
+        panic!("a new flow");
+    };
+    let e = flow.abort_error();
+    assert_eq!(
+        (e.kind, e.message.as_str()),
+        (
+            ErrorKind::Aborted,
+            "The authentication has been aborted by the caller."
+        )
+    );
+    // `finish` of the unfinished flow ends it with the same error.
+    let _ = flow.poll(T0);
+    let out = cred.finish(*flow, T0).unwrap_err();
+    assert_eq!((out.kind, out.message), (e.kind, e.message));
+    // Any other credential's caller gets the generic AbortError's.
+    let mut other = credential(
+        "ClientSecretCredential",
+        json!({"tenantId": TENANT, "clientId": CLIENT, "clientSecret": "s"}),
+        &[],
+    );
+    let Begin::Start { flow, .. } = other.begin(TokenRequest::new([STORAGE]), T0) else {
+        panic!("a new flow");
+    };
+    assert_eq!(flow.abort_error().message, "The operation was aborted.");
+}

@@ -15,7 +15,6 @@ use crate::time::Timestamp;
 
 use super::super::account::UserTokens;
 use super::super::request::Planned;
-use super::super::response::aborted;
 use super::super::user::{GrantRun, SignInFlow, SignInStart, SignInStep};
 use super::super::{Entra, Grant};
 use super::loopback::{self, Pages, Verdict};
@@ -208,7 +207,7 @@ impl BrowserFlow {
             ..
         }) = reply
         {
-            return self.finish(Err(aborted()));
+            return self.finish(Err(TokenError::aborted()));
         }
         match (
             std::mem::replace(&mut self.stage, Stage::Done),
