@@ -8,7 +8,8 @@ use std::time::Duration;
 use crate::credential::Credential;
 use crate::env::EnvSnapshot;
 use crate::error::ConfigError;
-use crate::options::{OneOrMany, Options, ProxyOptions, RetryOptions};
+use crate::options::{BrowserCustomizationOptions, OneOrMany, Options, ProxyOptions, RetryOptions};
+use crate::persist::TokenCachePersistenceOptions;
 use crate::secret::Secret;
 use crate::source::entra::account::AuthenticationRecord;
 
@@ -48,11 +49,13 @@ pub enum Kind {
     UsernamePasswordCredential,
     /// `AuthorizationCodeCredential`.
     AuthorizationCodeCredential,
+    /// `InteractiveBrowserCredential`.
+    InteractiveBrowserCredential,
 }
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 17] = [
         Self::DefaultAzureCredential,
         Self::ManagedIdentityCredential,
         Self::EnvironmentCredential,
@@ -69,6 +72,7 @@ impl Kind {
         Self::DeviceCodeCredential,
         Self::UsernamePasswordCredential,
         Self::AuthorizationCodeCredential,
+        Self::InteractiveBrowserCredential,
     ];
 
     /// The reference's class name.
@@ -90,6 +94,7 @@ impl Kind {
             Self::DeviceCodeCredential => "DeviceCodeCredential",
             Self::UsernamePasswordCredential => "UsernamePasswordCredential",
             Self::AuthorizationCodeCredential => "AuthorizationCodeCredential",
+            Self::InteractiveBrowserCredential => "InteractiveBrowserCredential",
         }
     }
 
@@ -131,6 +136,26 @@ pub struct EntraOptions {
     pub retry: Option<RetryOptions>,
     /// An explicit proxy for the token endpoint, in place of `HTTPS_PROXY`.
     pub proxy: Option<ProxyOptions>,
+    /// Persist the credential's tokens (`tokenCachePersistenceOptions`): its flows then load
+    /// and store the cache with [`crate::Action::LoadCache`] and [`crate::Action::StoreCache`],
+    /// which the driver carries to its store (the Rust driver is its own persistence: no plugin
+    /// is registered). Taken by the credentials whose reference options take it.
+    pub persistence: Option<TokenCachePersistenceOptions>,
+}
+
+/// Options of `InteractiveBrowserCredential`.
+#[derive(Debug, Clone, Default)]
+pub struct BrowserOptions {
+    /// The authority host, tenants, retries, proxy, persistence, and the account machinery.
+    pub user: UserOptions,
+    /// The loopback redirect URI to listen on (`http://localhost` on a free port when `None`).
+    pub redirect_uri: Option<String>,
+    /// The account to suggest on the sign-in page.
+    pub login_hint: Option<String>,
+    /// The pages the listener answers the browser with.
+    pub browser_customization: Option<BrowserCustomizationOptions>,
+    /// How long the whole sign-in may take (5 minutes when `None`).
+    pub sign_in_timeout: Option<Duration>,
 }
 
 /// Options of `AzureCliCredential`, `AzureDeveloperCliCredential` and
@@ -223,7 +248,21 @@ impl EntraOptions {
             additionally_allowed_tenants: tenants(&self.additionally_allowed_tenants),
             retry_options: self.retry,
             proxy_options: self.proxy,
+            persistence_registered: self.persistence.is_some(),
+            token_cache_persistence_options: self.persistence,
             ..Options::default()
+        }
+    }
+}
+
+impl UserOptions {
+    fn into_options(self, tenant_id: Option<&str>, client_id: Option<&str>) -> Options {
+        Options {
+            tenant_id: tenant_id.map(str::to_owned),
+            client_id: client_id.map(str::to_owned),
+            disable_automatic_authentication: Some(self.disable_automatic_authentication),
+            authentication_record: self.authentication_record,
+            ..self.entra.into_options()
         }
     }
 }
@@ -466,14 +505,29 @@ impl Credential {
         env: &EnvSnapshot,
         seed: u64,
     ) -> Result<Self, ConfigError> {
-        let o = Options {
-            tenant_id: tenant_id.map(str::to_owned),
-            client_id: client_id.map(str::to_owned),
-            disable_automatic_authentication: Some(options.disable_automatic_authentication),
-            authentication_record: options.authentication_record,
-            ..options.entra.into_options()
-        };
+        let o = options.into_options(tenant_id, client_id);
         Self::of(Kind::DeviceCodeCredential, &o, env, seed)
+    }
+
+    /// `new InteractiveBrowserCredential(options)` on Node: the user signs in in the system
+    /// browser, which the driver opens (`Action::Launch`) on the authorize URL, and the core's
+    /// loopback listener (`Action::Listen`, `Accept`, `Respond`) takes the redirect;
+    /// `tenant_id` `organizations` and the developer sign-on app when `None`.
+    pub fn interactive_browser(
+        tenant_id: Option<&str>,
+        client_id: Option<&str>,
+        options: BrowserOptions,
+        env: &EnvSnapshot,
+        seed: u64,
+    ) -> Result<Self, ConfigError> {
+        let o = Options {
+            redirect_uri: options.redirect_uri,
+            login_hint: options.login_hint,
+            browser_customization_options: options.browser_customization,
+            sign_in_timeout_in_ms: millis(options.sign_in_timeout),
+            ..options.user.into_options(tenant_id, client_id)
+        };
+        Self::of(Kind::InteractiveBrowserCredential, &o, env, seed)
     }
 
     /// `new UsernamePasswordCredential(tenantId, clientId, username, password, options)`.
@@ -565,6 +619,6 @@ mod tests {
         for k in Kind::ALL {
             assert_eq!(Kind::from_name(k.name()), Some(k));
         }
-        assert_eq!(Kind::from_name("InteractiveBrowserCredential"), None);
+        assert_eq!(Kind::from_name("BrokerCredential"), None);
     }
 }

@@ -105,8 +105,8 @@ mod token;
 pub mod wire;
 
 pub use api::{
-    AppProof, CertificateSource, DefaultOptions, DeveloperToolOptions, EntraOptions, Kind,
-    ManagedIdentityOptions, UserAssignedId, UserOptions,
+    AppProof, BrowserOptions, CertificateSource, DefaultOptions, DeveloperToolOptions,
+    EntraOptions, Kind, ManagedIdentityOptions, UserAssignedId, UserOptions,
 };
 pub use cache::MAX_CACHED_TOKENS;
 pub use credential::{Begin, Credential, Flow, FlowId, MemberReport};

@@ -4,8 +4,9 @@
 mod support;
 
 use azcred_core::{
-    CertificateSource, Credential, DefaultOptions, DeveloperToolOptions, EntraOptions, Kind,
-    ManagedIdentityOptions, Secret, UserAssignedId, UserOptions,
+    BrowserOptions, CertificateSource, Credential, DefaultOptions, DeveloperToolOptions,
+    EntraOptions, Kind, ManagedIdentityOptions, Secret, TokenCachePersistenceOptions,
+    UserAssignedId, UserOptions,
 };
 use serde_json::json;
 use support::*;
@@ -140,12 +141,61 @@ fn typed_constructors_send_what_the_options_union_sends() {
             Credential::device_code(Some(TENANT), None, UserOptions::default(), &e, 1).unwrap(),
             credential("DeviceCodeCredential", json!({"tenantId": TENANT}), pairs),
         ),
+        (
+            Credential::interactive_browser(
+                Some(TENANT),
+                None,
+                BrowserOptions {
+                    redirect_uri: Some("http://localhost:53123".into()),
+                    login_hint: Some("ada@contoso.com".into()),
+                    sign_in_timeout: Some(std::time::Duration::from_secs(60)),
+                    ..BrowserOptions::default()
+                },
+                &e,
+                1,
+            )
+            .unwrap(),
+            credential(
+                "InteractiveBrowserCredential",
+                json!({"tenantId": TENANT, "redirectUri": "http://localhost:53123",
+                       "loginHint": "ada@contoso.com", "signInTimeoutInMs": 60000}),
+                pairs,
+            ),
+        ),
+        (
+            Credential::client_secret(
+                TENANT,
+                "app",
+                Secret::new("s"),
+                EntraOptions {
+                    persistence: Some(TokenCachePersistenceOptions {
+                        enabled: true,
+                        name: Some("app".into()),
+                        unsafe_allow_unencrypted_storage: false,
+                    }),
+                    ..EntraOptions::default()
+                },
+                &e,
+                1,
+            )
+            .unwrap(),
+            credential(
+                "ClientSecretCredential",
+                json!({"tenantId": TENANT, "clientId": "app", "clientSecret": "s",
+                       "tokenCachePersistenceOptions": {"enabled": true, "name": "app"},
+                       "persistenceRegistered": true}),
+                pairs,
+            ),
+        ),
     ];
     for (mut typed, mut union) in cases {
         assert_eq!(typed.name(), union.name());
         let (a, b) = (transcript(&mut typed), transcript(&mut union));
         assert!(!a.is_empty());
         assert_eq!(a, b, "{}", typed.name());
+        if typed.name() == "ClientSecretCredential" && a.len() > 1 {
+            assert_eq!(a[0], "load-cache app.azcred", "persistence: the load first");
+        }
     }
 }
 
