@@ -78,6 +78,24 @@ function signin() {
   return require('./io-signin');
 }
 
+/** Two random 32-bit words for the core's seed, from the OS's CSPRNG: read from /dev/urandom
+ * where there is one (about 20 µs), since loading Node's crypto for WebCrypto costs a cold
+ * process 3-5 ms; `undefined` elsewhere (Windows), where `seed` uses WebCrypto. */
+function randomWords() {
+  const fs = require('node:fs');
+  let fd;
+  try {
+    fd = fs.openSync('/dev/urandom', 'r');
+    const words = new Uint32Array(2);
+    if (fs.readSync(fd, words, 0, 8, null) === 8) return words;
+  } catch {
+    // No /dev/urandom here.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+  return undefined;
+}
+
 function abortError() {
   return new errors.AbortError('The operation was aborted.');
 }
@@ -112,7 +130,7 @@ class Driven {
     this.transport = transport(options);
     const env = envSnapshot();
     try {
-      this.core = new Credential(kind, opts, env, seed(), store);
+      this.core = new Credential(kind, opts, env, seed(randomWords()), store);
     } catch (e) {
       throw errors.fromBinding(e);
     }

@@ -102,13 +102,17 @@ async function delegateToMember(members, action, signal, originals) {
 }
 
 /** A seed for the core's per-credential randomness (retry jitter, correlation ids, PKCE
- * verifiers and states): 52 bits (the most a JS number carries exactly) from the runtime's
- * CSPRNG (Node 19+, Deno, workerd, browsers), else Math.random (Node 18). */
-function seed() {
-  const c = globalThis.crypto;
-  if (!c || typeof c.getRandomValues !== 'function') return Math.floor(Math.random() * 2 ** 52);
-  const [hi, lo] = c.getRandomValues(new Uint32Array(2));
-  return (hi & 0xfffff) * 2 ** 32 + lo;
+ * verifiers and states): 52 bits (the most a JS number carries exactly) of `random`, a
+ * Uint32Array of two values from a CSPRNG. `random` defaults to the runtime's WebCrypto
+ * (Node 19+, Deno, workerd, browsers); Math.random where there is none (Node 18). */
+function seed(random) {
+  let words = random;
+  if (!words) {
+    const c = globalThis.crypto;
+    if (!c || typeof c.getRandomValues !== 'function') return Math.floor(Math.random() * 2 ** 52);
+    words = c.getRandomValues(new Uint32Array(2));
+  }
+  return (words[0] & 0xfffff) * 2 ** 32 + words[1];
 }
 
 /** Shows DeviceCodeCredential's prompt through its userPromptCallback, as the reference does:
