@@ -181,7 +181,7 @@ export interface BindingFlow {
 
 /** What `begin` answers; a `start` answer comes with its flow. */
 export type Begin =
-  | { type: 'cached'; token: AccessTokenValue; until?: number; account?: AuthenticationRecordValue }
+  | { type: 'cached'; token: AccessTokenValue; until?: number; dropLeases?: boolean; account?: AuthenticationRecordValue }
   | { type: 'join'; id: number }
   | { type: 'start'; id: number; background: boolean; token?: AccessTokenValue; flow: BindingFlow };
 

@@ -23,9 +23,6 @@ const logging = {
   },
 };
 
-/** Leases kept per credential, at most (distinct requests are few; this only bounds memory). */
-const MAX_LEASES = 64;
-
 /** The runtime named in the User-Agent header (the core writes the header). */
 let hostInfo;
 function host() {
@@ -222,7 +219,8 @@ class Driven {
     if (begun.type === 'cached') {
       const token = toAccessToken(begun.token);
       if (begun.until !== undefined) {
-        if (this.leases.size >= MAX_LEASES) this.leases.clear();
+        // The core bounds how many leases are kept: it says when to let go of the others.
+        if (begun.dropLeases) this.leases.clear();
         this.leases.set(requestJson, { token, until: begun.until });
       }
       return { ...token };

@@ -430,3 +430,20 @@ test('Service Fabric: the endpoint certificate is accepted by its thumbprint, an
   assert.equal(sent, 0);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('cached answers are leases the core bounds: at most 64 kept, the rest answered by the core', async () => {
+  const s = await fake(strictAppService((req) => ({ status: 200, body: tokenBody(`tok-${req.query.resource}`) })));
+  appService(s);
+  const cred = new azcred.ManagedIdentityCredential();
+  const scopes = Array.from({ length: 70 }, (_, i) => `https://app${i}.example/.default`);
+  for (const scope of scopes) await cred.getToken(scope);
+  assert.equal(s.requests.length, 70);
+  // The second call of each scope is the core's cached answer, with a lease; the 65th lease
+  // makes the driver drop the others first.
+  for (const scope of scopes) assert.equal((await cred.getToken(scope)).token, `tok-${scope.replace('/.default', '')}`);
+  const leases = cred._driven.leases;
+  assert.equal(leases.size, 70 - 64);
+  // Served from the leases now: still no request.
+  for (const scope of scopes.slice(-6)) await cred.getToken(scope);
+  assert.equal(s.requests.length, 70);
+});

@@ -125,6 +125,20 @@ impl Flow {
     }
 }
 
+/// Leases a driver holds per credential, at most: distinct requests are few, and this bounds
+/// the driver's memory whatever its callers ask.
+pub const MAX_LEASES: usize = 64;
+
+/// Until when the driver may answer a request with the token it was just given, without asking
+/// (see [`Credential::lease`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lease {
+    /// The lease ends here.
+    pub until: Timestamp,
+    /// Drop every other lease held for this credential before keeping this one.
+    pub drop_others: bool,
+}
+
 /// What `explain` reports for one member of a credential.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -163,6 +177,8 @@ pub struct Credential {
     /// code), by member index: its account and refresh token. Set when a flow of that member
     /// finishes; read by every flow it starts.
     sessions: HashMap<usize, Session>,
+    /// Leases handed out since the driver last dropped its leases (see [`Credential::lease`]).
+    leases_out: usize,
 }
 
 impl Credential {
@@ -218,6 +234,7 @@ impl Credential {
         let persistence = crate::persist::configure(kind, options, partition, user)?;
         let sessions = initial_sessions(&plan.members);
         Ok(Self {
+            leases_out: 0,
             sessions,
             context,
             log,
@@ -266,6 +283,7 @@ impl Credential {
             offset += c.members.len();
         }
         Ok(Self {
+            leases_out: 0,
             sessions,
             context,
             log: Log::new(level),
@@ -404,6 +422,19 @@ impl Credential {
     pub fn serve_until(&self, request: &TokenRequest, now: Timestamp) -> Option<Timestamp> {
         let key = crate::chain::cache_key(&self.members, self.sticky, request);
         self.cache.fresh_until(&key, now)
+    }
+
+    /// The lease for `request` (see [`Credential::serve_until`]) that the driver keeps beside
+    /// the others it holds for this credential. A driver holds at most [`MAX_LEASES`]: when
+    /// this one would be one too many, `drop_others` tells it to let go of the rest first.
+    pub fn lease(&mut self, request: &TokenRequest, now: Timestamp) -> Option<Lease> {
+        let until = self.serve_until(request, now)?;
+        self.leases_out += 1;
+        let drop_others = self.leases_out > MAX_LEASES;
+        if drop_others {
+            self.leases_out = 1;
+        }
+        Some(Lease { until, drop_others })
     }
 
     /// Ends a flow: caches its token and returns it, or returns its error. A flow that has not

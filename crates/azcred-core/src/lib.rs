@@ -109,7 +109,7 @@ pub use api::{
     EntraOptions, Kind, ManagedIdentityOptions, UserAssignedId, UserOptions,
 };
 pub use cache::MAX_CACHED_TOKENS;
-pub use credential::{Begin, Credential, Flow, FlowId, MemberReport};
+pub use credential::{Begin, Credential, Flow, FlowId, Lease, MAX_LEASES, MemberReport};
 pub use env::{EnvSnapshot, HostInfo, Platform};
 pub use error::{ConfigError, ErrorKind, ErrorResponse, Misuse, TokenError};
 pub use http::{Headers, HttpRequest, HttpResponse, Method};

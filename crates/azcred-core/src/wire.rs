@@ -95,6 +95,9 @@ pub enum BeginOut {
         /// again (the lease).
         #[serde(skip_serializing_if = "Option::is_none")]
         until: Option<Timestamp>,
+        /// Drop the other leases before keeping this one (see [`crate::Credential::lease`]).
+        #[serde(rename = "dropLeases", skip_serializing_if = "std::ops::Not::not")]
+        drop_leases: bool,
         /// For an `authenticate` request: the signed-in account's record.
         #[serde(skip_serializing_if = "Option::is_none")]
         account: Option<AuthenticationRecord>,
@@ -219,7 +222,7 @@ impl WireCredential {
 
     /// Starts serving a request; a `Start` answer comes with its flow.
     pub fn begin(&mut self, request: TokenRequest, now: f64) -> (BeginOut, Option<WireFlow>) {
-        let until = self.inner.serve_until(&request, at(now));
+        let lease = self.inner.lease(&request, at(now));
         let authenticate = request.authenticate;
         match self.inner.begin(request, at(now)) {
             Begin::Cached(token) => {
@@ -229,7 +232,8 @@ impl WireCredential {
                 (
                     BeginOut::Cached {
                         token,
-                        until,
+                        until: lease.map(|l| l.until),
+                        drop_leases: lease.is_some_and(|l| l.drop_others),
                         account,
                     },
                     None,

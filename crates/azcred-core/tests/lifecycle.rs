@@ -5,8 +5,8 @@
 mod support;
 
 use azcred_core::{
-    Action, Begin, Credential, ErrorKind, Flow, FlowId, HttpResponse, Misuse, ProcessOutput, Reply,
-    Step, Timestamp, TokenRequest,
+    Action, Begin, Credential, ErrorKind, Flow, FlowId, HttpResponse, MAX_LEASES, Misuse,
+    ProcessOutput, Reply, Step, Timestamp, TokenRequest,
 };
 use serde_json::json;
 use support::*;
@@ -62,6 +62,23 @@ fn req(scope: &str) -> TokenRequest {
 // ---------------------------------------------------------------------------------------------
 // Cache
 // ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_fresh_token_comes_with_a_lease_and_every_max_leases_th_lease_drops_the_others() {
+    let (mut cred, s) = cached_hour();
+    // No lease for a request it does not hold a fresh token for.
+    assert_eq!(cred.lease(&req(VAULT), s.now), None);
+    let first = cred.lease(&req(STORAGE), s.now).expect("a lease");
+    assert!(!first.drop_others);
+    // The lease ends where the cache would stop serving the token as it is (five minutes
+    // before expiry at the latest).
+    assert!(first.until <= s.now.plus(std::time::Duration::from_secs(3300)));
+    assert!(first.until > s.now);
+    let drops: Vec<usize> = (2..=2 * MAX_LEASES + 1)
+        .filter(|_| cred.lease(&req(STORAGE), s.now).unwrap().drop_others)
+        .collect();
+    assert_eq!(drops, [MAX_LEASES + 1, 2 * MAX_LEASES + 1]);
+}
 
 #[test]
 fn a_second_call_is_served_from_the_cache_without_io() {
