@@ -75,6 +75,18 @@ function signin() {
   return require('./io-signin');
 }
 
+/** The key of a request's lease: the JSON of the core's request, or for the common call (one
+ * scope, no options) the scope itself, unless it starts with '{' as every JSON key does.
+ * `undefined` when there can be no lease (the request does not serialise). */
+function leaseKey(scopes, options) {
+  if (options === undefined && typeof scopes === 'string' && scopes.charCodeAt(0) !== 123) return scopes;
+  try {
+    return JSON.stringify(tokenRequest(scopes, options || {}));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Two random 32-bit words for the core's seed, from the OS's CSPRNG: read from /dev/urandom
  * where there is one (about 20 µs), since loading Node's crypto for WebCrypto costs a cold
  * process 3-5 ms; `undefined` elsewhere (Windows), where `seed` uses WebCrypto. */
@@ -196,19 +208,26 @@ class Driven {
     return entry.io.account;
   }
 
-  async getToken(scopes, options) {
-    options = options || {};
+  getToken(scopes, options) {
+    // A lease from the core: it said it would answer this exact request with this token until
+    // `until`, so the answer is known without asking again (nor building the request).
+    const key = leaseKey(scopes, options);
+    if (key !== undefined) {
+      const lease = this.leases.get(key);
+      if (lease !== undefined && Date.now() < lease.until && !(options && options.abortSignal && options.abortSignal.aborted)) {
+        return Promise.resolve({ ...lease.token });
+      }
+    }
+    return this.acquire(scopes, options);
+  }
+
+  /** `getToken` past the leases: asks the core. */
+  async acquire(scopes, given) {
+    const options = given || {};
     const signal = options.abortSignal;
     if (signal && signal.aborted) throw abortError();
     const request = tokenRequest(scopes, options);
-
-    const requestJson = JSON.stringify(request);
     const now = Date.now();
-    // A lease from the core: it said it would answer this exact request with this token until
-    // `until`, so the answer is known without asking again.
-    const lease = this.leases.get(requestJson);
-    if (lease !== undefined && now < lease.until) return { ...lease.token };
-
     this.syncLogLevel();
     let begun;
     try {
@@ -221,7 +240,8 @@ class Driven {
       if (begun.until !== undefined) {
         // The core bounds how many leases are kept: it says when to let go of the others.
         if (begun.dropLeases) this.leases.clear();
-        this.leases.set(requestJson, { token, until: begun.until });
+        const key = leaseKey(scopes, given);
+        if (key !== undefined) this.leases.set(key, { token, until: begun.until });
       }
       return { ...token };
     }
@@ -236,7 +256,7 @@ class Driven {
     }
     const entry = this.flows.get(begun.id);
     if (!entry) throw new Error(`azcred: flow ${begun.id} is not running`);
-    return this.wait(entry, signal, () => this.getToken(scopes, options));
+    return this.wait(entry, signal, () => this.acquire(scopes, given));
   }
 
   /** Starts driving a flow. A `background` flow (an early refresh: the caller already has the
