@@ -78,6 +78,58 @@ impl RetryPolicy {
     }
 }
 
+/// One acquisition's retries under its policy: when its first attempt started, and how many
+/// retries it has made. The managed-identity and Entra flows each keep one.
+#[derive(Debug)]
+pub(crate) struct Retries {
+    policy: RetryPolicy,
+    started: Option<Timestamp>,
+    made: u32,
+}
+
+impl Retries {
+    /// No attempt yet.
+    pub(crate) fn new(policy: RetryPolicy) -> Self {
+        Self {
+            policy,
+            started: None,
+            made: 0,
+        }
+    }
+
+    /// Notes an attempt at `now`: the first one starts the time budget.
+    pub(crate) fn attempt(&mut self, now: Timestamp) {
+        self.started.get_or_insert(now);
+    }
+
+    /// Whether an attempt has been made.
+    pub(crate) fn started(&self) -> bool {
+        self.started.is_some()
+    }
+
+    /// The jittered exponential delay before the next retry.
+    pub(crate) fn backoff(&self, rng: &mut Rng) -> Duration {
+        self.backoff_from(self.policy.base, rng)
+    }
+
+    /// As [`Retries::backoff`], from another base delay.
+    pub(crate) fn backoff_from(&self, base: Duration, rng: &mut Rng) -> Duration {
+        self.policy.delay(self.made, base, rng)
+    }
+
+    /// The base delay of the policy.
+    pub(crate) fn base(&self) -> Duration {
+        self.policy.base
+    }
+
+    /// When the next attempt may start, `delay` from `now`, counting it; `None` when the retries
+    /// are spent or it would start later than the budget allows.
+    pub(crate) fn schedule(&mut self, delay: Duration, now: Timestamp) -> Option<Timestamp> {
+        self.policy
+            .schedule(self.started, &mut self.made, delay, now)
+    }
+}
+
 /// Reads a server's requested delay: `retry-after-ms`, `x-ms-retry-after-ms`, then
 /// `Retry-After` as seconds or an HTTP date.
 pub(crate) fn retry_after(headers: &Headers, now: Timestamp) -> Option<Duration> {

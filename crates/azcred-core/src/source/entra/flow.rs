@@ -9,7 +9,7 @@ use crate::http::{HttpRequest, HttpResponse};
 use crate::io::{Action, IoFailure, IoFailureKind, Reply};
 use crate::jwt;
 use crate::redact::Scrubber;
-use crate::retry::{self, RetryPolicy, Rng};
+use crate::retry::{self, Retries, Rng};
 use crate::secret::Secret;
 use crate::source::{
     Decided, Outstanding, SourceFlow, SourceStep, StartContext, TokenRequest, excerpt,
@@ -108,10 +108,8 @@ pub(super) fn start_grant(
         assertion: None,
         request: None,
         stage,
-        retry: source.retry,
-        started: None,
+        retries: Retries::new(source.retry),
         sent_at: None,
-        retries: 0,
         rng,
         outstanding: Outstanding::default(),
         result: None,
@@ -149,10 +147,8 @@ pub(super) struct EntraFlow {
     assertion: Option<Secret>,
     request: Option<HttpRequest>,
     stage: Stage,
-    retry: RetryPolicy,
-    started: Option<Timestamp>,
+    retries: Retries,
     sent_at: Option<Timestamp>,
-    retries: u32,
     rng: Rng,
     outstanding: Outstanding,
     result: Option<Result<AccessToken, TokenError>>,
@@ -352,9 +348,7 @@ impl EntraFlow {
     /// Schedules another attempt after `delay` (the token request, or `fetch` again), or returns
     /// false when the retries or the time budget are spent.
     fn schedule_retry(&mut self, delay: Duration, now: Timestamp, fetch: Option<Action>) -> bool {
-        let at = self
-            .retry
-            .schedule(self.started, &mut self.retries, delay, now);
+        let at = self.retries.schedule(delay, now);
         if let Some(at) = at {
             self.stage = match fetch {
                 Some(action) => Stage::FetchAt(at, action),
@@ -375,10 +369,7 @@ impl EntraFlow {
             None if resp.status == 408
                 || (resp.status >= 500 && resp.status != 501 && resp.status != 505) =>
             {
-                Some(
-                    self.retry
-                        .delay(self.retries, self.retry.base, &mut self.rng),
-                )
+                Some(self.retries.backoff(&mut self.rng))
             }
             None => None,
         }
@@ -395,15 +386,12 @@ impl EntraFlow {
                 | IoFailureKind::Reset
                 | IoFailureKind::DnsFailed
         );
-        retryable.then(|| {
-            self.retry
-                .delay(self.retries, self.retry.base, &mut self.rng)
-        })
+        retryable.then(|| self.retries.backoff(&mut self.rng))
     }
 
     /// Takes the answer to `AzurePipelinesCredential`'s OIDC token request (`action`).
     fn on_oidc(&mut self, action: Action, reply: Reply, now: Timestamp) {
-        self.started.get_or_insert(now);
+        self.retries.attempt(now);
         match reply {
             Reply::Http(resp) => {
                 if !(200..300).contains(&resp.status)
@@ -526,7 +514,7 @@ impl SourceFlow for EntraFlow {
                 SourceStep::Wait(until)
             }
             Stage::Request | Stage::Waiting(_) => {
-                self.started.get_or_insert(now);
+                self.retries.attempt(now);
                 self.sent_at = Some(now);
                 self.stage = Stage::Request;
                 let request = match &self.request {

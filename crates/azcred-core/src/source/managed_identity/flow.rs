@@ -8,7 +8,7 @@ use crate::error::{Misuse, TokenError};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::io::{Action, IoFailure, IoFailureKind, Reply};
 use crate::redact::Scrubber;
-use crate::retry::{self, RetryPolicy, Rng};
+use crate::retry::{self, Retries, Rng};
 use crate::shared::SharedTokens;
 use crate::source::{
     Decided, Outstanding, SourceFlow, SourceStep, StartContext, TokenRequest, json_list,
@@ -90,9 +90,7 @@ pub(super) fn start(
             s
         },
         user_assigned: source.id.as_ref().map(|id| id.value().to_owned()),
-        retry: source.retry,
-        started: None,
-        retries: 0,
+        retries: Retries::new(source.retry),
         rng: Rng::new(ctx.seed),
         outstanding: Outstanding::default(),
         result: None,
@@ -135,9 +133,7 @@ struct MiFlow {
     /// Every secret this flow sends (the endpoint secret, the Arc key once read).
     scrubber: Scrubber,
     user_assigned: Option<String>,
-    retry: RetryPolicy,
-    started: Option<Timestamp>,
-    retries: u32,
+    retries: Retries,
     rng: Rng,
     outstanding: Outstanding,
     result: Option<Result<AccessToken, TokenError>>,
@@ -158,9 +154,7 @@ impl MiFlow {
     /// Schedules another attempt after `delay`, or returns false when retries or the time budget
     /// are spent.
     fn schedule_retry(&mut self, delay: Duration, now: Timestamp) -> bool {
-        let at = self
-            .retry
-            .schedule(self.started, &mut self.retries, delay, now);
+        let at = self.retries.schedule(delay, now);
         if let Some(at) = at {
             self.state = State::Waiting(at);
         }
@@ -232,21 +226,15 @@ impl MiFlow {
             return;
         }
         let retry_delay = match resp.status {
-            404 => Some(
-                self.retry
-                    .delay(self.retries, self.retry.base, &mut self.rng),
+            404 => Some(self.retries.backoff(&mut self.rng)),
+            410 => Some(
+                self.retries
+                    .backoff_from(self.retries.base().max(GONE_MIN_BASE), &mut self.rng),
             ),
-            410 => Some(self.retry.delay(
-                self.retries,
-                self.retry.base.max(GONE_MIN_BASE),
-                &mut self.rng,
-            )),
-            s if retry::is_retryable_status(s) => {
-                Some(retry::retry_after(&resp.headers, now).unwrap_or_else(|| {
-                    self.retry
-                        .delay(self.retries, self.retry.base, &mut self.rng)
-                }))
-            }
+            s if retry::is_retryable_status(s) => Some(
+                retry::retry_after(&resp.headers, now)
+                    .unwrap_or_else(|| self.retries.backoff(&mut self.rng)),
+            ),
             _ => None,
         };
         if let Some(delay) = retry_delay {
@@ -275,9 +263,7 @@ impl MiFlow {
                 self.scrub(&f.message)
             )))),
             k if retry::is_retryable_failure(k) => {
-                let delay = self
-                    .retry
-                    .delay(self.retries, self.retry.base, &mut self.rng);
+                let delay = self.retries.backoff(&mut self.rng);
                 if !self.schedule_retry(delay, now) {
                     self.finish(Err(failed(&self.scrub(&f.message))));
                 }
@@ -292,7 +278,7 @@ impl SourceFlow for MiFlow {
         if let Some(step) = self.outstanding.repeat() {
             return step;
         }
-        if self.started.is_none() && self.state != State::Done {
+        if !self.retries.started() && self.state != State::Done {
             if let Some(t) = self.share.as_ref().and_then(|(s, k)| s.fresh(k, now)) {
                 self.finish(Ok(t));
             }
@@ -322,7 +308,7 @@ impl SourceFlow for MiFlow {
             }
             State::Waiting(until) if now < until => SourceStep::Wait(until),
             State::Request | State::Waiting(_) => {
-                self.started.get_or_insert(now);
+                self.retries.attempt(now);
                 self.state = State::Request;
                 self.outstanding.perform(Action::Http {
                     request: self.request.clone(),
