@@ -54,7 +54,7 @@ export interface HttpRequest {
   method: 'GET' | 'POST';
   url: string;
   headers: Record<string, string>;
-  body?: string;
+  body?: Uint8Array;
   allowProxy: boolean;
   proxy?: string;
   pinnedThumbprint?: string;
@@ -87,7 +87,7 @@ export type Action =
   | { type: 'launch'; program: string; args: string[]; deadline: number }
   | { type: 'listen'; host: string; port: number; maxPending: number; maxBodyBytes: number }
   | { type: 'accept'; deadline: number }
-  | { type: 'respond'; status: number; headers: [string, string][]; body: string; deadline: number }
+  | { type: 'respond'; status: number; headers: [string, string][]; body: Uint8Array; deadline: number }
   | { type: 'closeListener' }
   | { type: 'promptDeviceCode'; userCode: string; verificationUri: string; message: string }
   | {
@@ -122,7 +122,7 @@ export type IoFailureKind =
 
 /** The driver's answer to the outstanding action. */
 export type Reply =
-  | { type: 'http'; status: number; headers?: Record<string, string | string[] | undefined>; body?: string }
+  | { type: 'http'; status: number; headers?: Record<string, string | string[] | undefined>; body?: Uint8Array }
   | { type: 'ran'; exitCode?: number | null; stdout?: string; stderr?: string }
   | { type: 'file'; contents: string }
   | { type: 'delegated'; token?: ForeignToken; error?: { name: string; message: string } }
@@ -131,7 +131,7 @@ export type Reply =
   | { type: 'cacheLoaded'; contents?: string | null }
   | { type: 'cacheStored' }
   | { type: 'listening'; port: number }
-  | { type: 'received'; method: string; target: string; contentType?: string; body?: string }
+  | { type: 'received'; method: string; target: string; contentType?: string; body?: Uint8Array }
   | { type: 'responded' }
   | { type: 'closed' }
   | { type: 'prompted' }

@@ -59,6 +59,11 @@ function later(fn, ms, unref) {
   };
 }
 
+/** The text of a body the core handed over as bytes (a Buffer or a Uint8Array). */
+function textOf(bytes) {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
 function failed(kind, message) {
   return { type: 'failed', kind, message: String(message || kind) };
 }
@@ -192,7 +197,8 @@ async function httpViaClient(client, action, signal, transport, opts) {
       url: request.url,
       method: request.method,
       headers,
-      body: request.body,
+      // The app's client gets the form as text (every HttpClient takes a string body).
+      body: request.body === undefined ? undefined : textOf(request.body),
       timeout: Math.min(left, MAX_TIMER_MS),
       withCredentials: false,
       requestId: headers.get('x-ms-client-request-id') || '',
@@ -211,7 +217,7 @@ async function httpViaClient(client, action, signal, transport, opts) {
     if (Buffer.byteLength(String(body)) > action.maxBodyBytes) {
       return failed('tooLarge', `the response body exceeded ${action.maxBodyBytes} bytes`);
     }
-    return { type: 'http', status: res.status, headers: plainHeaders(res.headers), body: String(body) };
+    return { type: 'http', status: res.status, headers: plainHeaders(res.headers), body: Buffer.from(String(body), 'utf8') };
   } catch (e) {
     if (timedOut) return failed('timedOut', 'the request timed out');
     if (signal && signal.aborted) return failed('aborted', 'The operation was aborted.');
@@ -342,7 +348,7 @@ function http(action, signal, transport, opts) {
           type: 'http',
           status: res.statusCode,
           headers: res.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
+          body: Buffer.concat(chunks),
         }),
       );
       res.on('error', (e) => done(failed(failureKind(e), e.message)));

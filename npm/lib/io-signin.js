@@ -122,7 +122,7 @@ class Listener {
         type: 'received',
         method: req.method,
         target: req.url || '',
-        body: Buffer.concat(chunks).toString('utf8'),
+        body: Buffer.concat(chunks),
       };
       if (typeof req.headers['content-type'] === 'string') reply.contentType = req.headers['content-type'];
       const entry = { reply, res };

@@ -148,8 +148,15 @@ pub struct HttpRequest {
     pub url: String,
     /// The headers, in order.
     pub headers: Headers,
-    /// The body (form bodies may carry secrets, so it is always redacted in `Debug`).
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    /// The body (form bodies may carry secrets, so it is always redacted in `Debug`); bytes for
+    /// the bindings (a `Buffer` or `Uint8Array`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "serialize_body"
+        )
+    )]
     pub body: Option<Secret>,
     /// Whether proxies from `HTTPS_PROXY`/`HTTP_PROXY` may be used. Managed-identity endpoints are
     /// always reached directly.
@@ -204,6 +211,24 @@ impl HttpRequest {
     }
 }
 
+/// A request body, as bytes: the bindings hand bodies over as a `Buffer` or `Uint8Array`.
+#[cfg(feature = "serde")]
+fn serialize_body<S: serde::Serializer>(body: &Option<Secret>, s: S) -> Result<S::Ok, S::Error> {
+    match body {
+        Some(b) => s.serialize_bytes(b.expose().as_bytes()),
+        None => s.serialize_none(),
+    }
+}
+
+/// A text body (the page the sign-in listener answers with), as bytes, as [`serialize_body`].
+#[cfg(feature = "serde")]
+pub(crate) fn serialize_text_bytes<S: serde::Serializer>(
+    text: &str,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_bytes(text.as_bytes())
+}
+
 /// The response the driver received.
 #[derive(Clone)]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
@@ -214,7 +239,8 @@ pub struct HttpResponse {
     /// The headers (names as the server sent them; compare case-insensitively).
     #[cfg_attr(feature = "serde", serde(default))]
     pub headers: Headers,
-    /// The body, decoded as UTF-8 (lossily) by the driver.
+    /// The body, read as UTF-8 with invalid sequences replaced (see [`crate::wire::Tree`]: the
+    /// driver hands it over as bytes).
     #[cfg_attr(feature = "serde", serde(default))]
     pub body: String,
 }

@@ -223,7 +223,11 @@ pub enum Action {
         status: u16,
         /// The response headers.
         headers: Vec<(String, String)>,
-        /// The body (a page for the browser).
+        /// The body (a page for the browser); bytes for the bindings.
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::http::serialize_text_bytes")
+        )]
         body: String,
         /// When to give up writing it.
         deadline: Timestamp,

@@ -84,7 +84,14 @@ fn run(name: &str, v: &Value) {
                     .into_iter()
                     .flatten()
                 {
-                    let body = action["request"]["body"].as_str().unwrap_or_default();
+                    // Bodies are serialized as bytes (a JSON array of them here).
+                    let bytes: Vec<u8> = action["request"]["body"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok()))
+                        .collect();
+                    let body = String::from_utf8(bytes).unwrap_or_default();
                     assert!(
                         body.contains(part.as_str().unwrap()),
                         "{name}: {part} not in the body"

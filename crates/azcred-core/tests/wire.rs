@@ -138,3 +138,47 @@ fn mi_wire() -> WireCredential {
     )
     .unwrap()
 }
+
+#[test]
+fn bodies_handed_over_as_bytes_are_read_as_utf8_with_invalid_sequences_replaced() {
+    use azcred_core::wire::Tree;
+    use serde::Deserialize;
+    use serde::de::value::{BytesDeserializer, Error};
+    let tree = Tree::deserialize(BytesDeserializer::<Error>::new(b"{\"a\":1} \xff\xfe")).unwrap();
+    assert_eq!(tree.0, json!("{\"a\":1} \u{FFFD}\u{FFFD}"));
+    // Everything else is the JSON tree serde_json reads.
+    let text =
+        r#"{"type":"http","status":200,"headers":{"a":["1","2"]},"body":"x","n":1.5,"z":null}"#;
+    let tree: Tree = serde_json::from_str(text).unwrap();
+    assert_eq!(tree.0, serde_json::from_str::<Value>(text).unwrap());
+    // And a reply whose body came as bytes decodes to the response it names.
+    let mut v = tree.0;
+    v["body"] = Tree::deserialize(BytesDeserializer::<Error>::new(b"ok"))
+        .unwrap()
+        .0;
+    let reply: Reply = azcred_core::wire::decode(v).unwrap();
+    assert!(matches!(reply, Reply::Http(r) if r.body == "ok"));
+}
+
+#[test]
+fn a_request_body_is_handed_over_as_bytes() {
+    let mut cred = credential(
+        "ClientSecretCredential",
+        json!({"tenantId": "t", "clientId": "c", "clientSecret": "s"}),
+        &[],
+    );
+    let azcred_core::Begin::Start { mut flow, .. } = cred.begin(TokenRequest::new([STORAGE]), T0)
+    else {
+        panic!("a flow");
+    };
+    let Step::Perform { action } = flow.poll(T0) else {
+        panic!("a request");
+    };
+    let v = serde_json::to_value(&action).unwrap();
+    let bytes: Vec<u8> = serde_json::from_value(v["request"]["body"].clone()).expect("bytes");
+    assert!(
+        String::from_utf8(bytes)
+            .unwrap()
+            .contains("grant_type=client_credentials")
+    );
+}

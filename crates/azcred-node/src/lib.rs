@@ -24,8 +24,8 @@ fn throw(e: WireError) -> Error<&'static str> {
 /// Decodes a JS value as `T` by the core's rules (`wire::decode`), or returns the decoder's
 /// message.
 fn decode<T: DeserializeOwned>(env: &Env, value: Unknown<'_>) -> std::result::Result<T, String> {
-    let tree: serde_json::Value = env.from_js_value(value).map_err(|e| e.reason.clone())?;
-    wire::decode(tree)
+    let tree: wire::Tree = env.from_js_value(value).map_err(|e| e.reason.clone())?;
+    wire::decode(tree.0)
 }
 
 /// Decodes an input of the caller's (options, environment, request) or throws `code`.

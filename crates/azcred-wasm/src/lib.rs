@@ -36,9 +36,8 @@ fn throw(e: WireError) -> JsValue {
 /// Decodes a JS value as `T` by the core's rules (`wire::decode`), or returns the decoder's
 /// message.
 fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
-    let tree: serde_json::Value =
-        serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())?;
-    wire::decode(tree)
+    let tree: wire::Tree = serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())?;
+    wire::decode(tree.0)
 }
 
 /// Decodes an input of the caller's (options, environment, request) or throws `code`.
@@ -50,9 +49,10 @@ fn input<T: DeserializeOwned>(
     decode(value).map_err(|d| throw(WireError::undecodable(code, what, &d)))
 }
 
-/// Encodes a core value as a plain JS object (objects for maps, `null` for nothing).
+/// Encodes a core value as a plain JS object (objects for maps, `null` for nothing, a
+/// `Uint8Array` for bytes: request and page bodies).
 fn encode<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    let ser = serde_wasm_bindgen::Serializer::json_compatible().serialize_bytes_as_arrays(false);
     value
         .serialize(&ser)
         .map_err(|e| throw(WireError::undecodable("Internal", "value", &e.to_string())))
