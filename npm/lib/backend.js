@@ -75,7 +75,13 @@ function candidates(target) {
     if (fs.existsSync(local)) found.push({ file: local, label: path.relative(root, local) });
   }
   try {
-    const pkgJson = require.resolve(`azcred-${target}/package.json`, { paths: [root] });
+    // Node's resolution looks in azcred's own node_modules first, then in the node_modules
+    // holding azcred (where npm and pnpm put it): those two are checked with a stat each, and
+    // Node's resolution (slower) runs only when neither has it.
+    const name = `azcred-${target}`;
+    const near = [path.join(root, 'node_modules', name, 'package.json')];
+    if (path.basename(path.dirname(root)) === 'node_modules') near.push(path.join(path.dirname(root), name, 'package.json'));
+    const pkgJson = near.find((f) => fs.existsSync(f)) || require.resolve(`${name}/package.json`, { paths: [root] });
     const pkg = JSON.parse(fs.readFileSync(pkgJson, 'utf8'));
     found.push({ file: path.join(path.dirname(pkgJson), pkg.main || file), version: pkg.version, label: `azcred-${target}` });
   } catch {

@@ -200,9 +200,16 @@ function adopt() {
 }
 
 adopt();
-if (!current) {
-  current = builtInClientLogger('identity');
-  currentSource = 'built-in';
+if (!current) currentSource = 'built-in';
+// The built-in logger enables a level only from AZURE_LOG_LEVEL or DEBUG, read once, as
+// @azure/logger reads them: without either it would never write a line, so it is built when
+// first handed out (`logger`) rather than at load.
+const envEnables = Boolean(process.env.AZURE_LOG_LEVEL || process.env.DEBUG);
+
+/** The logger records go to: the adopted one, else the built-in one (built now if need be). */
+function active() {
+  if (!current) current = builtInClientLogger('identity');
+  return current;
 }
 
 /** Writes one record ({ level, message }, or (level, message)) when its level is enabled. */
@@ -215,7 +222,8 @@ function write(record, message) {
       message = record.message;
     }
     if (!LEVELS.includes(level)) return;
-    const debuggerFn = current[level];
+    if (!current && !envEnables) return;
+    const debuggerFn = active()[level];
     if (debuggerFn && debuggerFn.enabled) debuggerFn(String(message));
   } catch {
     // Logging never breaks a token acquisition (a throwing AzureLogger.log, say).
@@ -225,8 +233,9 @@ function write(record, message) {
 /** The most verbose level enabled now, or undefined: the core skips records nobody writes. */
 function enabledLevel() {
   adopt();
+  if (!current && !envEnables) return undefined;
   try {
-    const l = current;
+    const l = active();
     if (l.verbose.enabled) return 'verbose';
     if (l.info.enabled) return 'info';
     if (l.warning.enabled) return 'warning';
@@ -242,7 +251,7 @@ let esmSwitch;
 function useEsm() {
   if (!esmSwitch) {
     esmSwitch = (async () => {
-      if (!found) return current;
+      if (!found) return active();
       const path = require('node:path');
       const fs = require('node:fs');
       const { pathToFileURL } = require('node:url');
@@ -252,7 +261,7 @@ function useEsm() {
       const pkg = JSON.parse(fs.readFileSync(pkgPath, 'utf8'));
       let target = pkg.exports && pkg.exports['.'];
       while (target && typeof target === 'object') target = target.import || target.node || target.default;
-      if (typeof target !== 'string') return current; // CommonJS only: one instance already.
+      if (typeof target !== 'string') return active(); // CommonJS only: one instance already.
       const mod = await import(pathToFileURL(path.join(path.dirname(pkgPath), target)).href);
       const esmLogger = mod.createClientLogger('identity');
       if (esmLogger && typeof esmLogger.info === 'function') {
@@ -260,8 +269,8 @@ function useEsm() {
         currentSource = 'azure-logger-esm';
         pending = null;
       }
-      return current;
-    })().catch(() => current);
+      return active();
+    })().catch(() => active());
   }
   return esmSwitch;
 }
@@ -269,7 +278,7 @@ function useEsm() {
 module.exports = {
   get logger() {
     adopt();
-    return current;
+    return active();
   },
   write,
   enabledLevel,
