@@ -204,7 +204,7 @@ async function scenarioSize() {
     customRow({
       figure: 'runtime dependencies installed',
       cells: {
-        native: s.zeroDeps ? '0' : `${s.extraPackages.length} (${s.declaredDeps.join(', ') || s.extraPackages.join(', ')})`,
+        native: s.zeroDeps ? '0 (its own addon packages aside: one per platform, in optionalDependencies)' : `${s.extraPackages.length} (${s.declaredDeps.join(', ') || s.extraPackages.join(', ')})`,
         wasm: '(same)',
         reference: String(s.reference.packages.length - 1),
       },

@@ -88,12 +88,16 @@ function measureSizes(work, log) {
   const azcred = install('azcred', tarball);
   const reference = install('reference', '@azure/identity@4.14.1');
 
-  // Zero runtime dependencies: the installed tree is azcred alone, and its package.json declares
-  // none (dependencies, optionalDependencies, peerDependencies, bundleDependencies).
+  // Zero runtime dependencies: the installed tree is azcred alone (and at most its own addon for
+  // this platform), and its package.json declares none (dependencies, optionalDependencies,
+  // peerDependencies, bundleDependencies) but its own per-platform addon packages, which npm
+  // installs one of (the napi-rs layout; scripts/platforms.js).
+  const platforms = require(path.join(NPM_DIR, 'scripts', 'platforms.js'));
+  const own = new Set(['azcred', ...platforms.targets.map(platforms.packageName)]);
   const manifest = JSON.parse(fs.readFileSync(path.join(azcred.nodeModules, 'azcred', 'package.json'), 'utf8'));
   const declared = ['dependencies', 'optionalDependencies', 'peerDependencies', 'bundleDependencies', 'bundledDependencies']
-    .flatMap((k) => Object.keys(manifest[k] || {}).map((d) => `${k}:${d}`));
-  const others = azcred.packages.filter((p) => p !== 'azcred');
+    .flatMap((k) => Object.keys(manifest[k] || {}).filter((d) => !(k === 'optionalDependencies' && own.has(d))).map((d) => `${k}:${d}`));
+  const others = azcred.packages.filter((p) => !own.has(p));
   const zeroDeps = declared.length === 0 && others.length === 0;
 
   return {
