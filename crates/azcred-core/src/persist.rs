@@ -475,10 +475,15 @@ pub(crate) struct Persistence {
     rest: PersistedCache,
 }
 
-/// The partition of the user sign-in credential of the app `app` signed in as `account` (its
-/// home account id).
-fn account_partition(app: &str, account: &str) -> String {
-    format!("{app}|account:{account}")
+/// The partition of a credential's tokens: the app's `app`, or for a user sign-in credential
+/// (`user`) the app's and its account's (`account`, the home account id of its session; `None`
+/// while it knows no account: then no persisted token is its own).
+fn partition_of(app: &str, user: bool, account: Option<&str>) -> Option<String> {
+    match (user, account) {
+        (false, _) => Some(app.to_owned()),
+        (true, Some(a)) => Some(format!("{app}|account:{a}")),
+        (true, None) => None,
+    }
 }
 
 /// The persistence of the credential `kind` built with `options`, whose one source persists
@@ -538,15 +543,10 @@ pub(crate) fn configure(
 }
 
 impl Persistence {
-    /// The partition of this credential's tokens when its account is `account` (the home account
-    /// id of the credential's session): the app's, or for a user sign-in credential the app's and
-    /// the account's (`None` while it knows no account: then no persisted token is its own).
+    /// The partition of this credential's tokens when its account is `account` (see
+    /// [`partition_of`]).
     fn partition(&self, account: Option<&str>) -> Option<String> {
-        match (self.user, account) {
-            (false, _) => Some(self.app.clone()),
-            (true, Some(a)) => Some(account_partition(&self.app, a)),
-            (true, None) => None,
-        }
+        partition_of(&self.app, self.user, account)
     }
 
     /// The persistence part of a new flow for `key`: it loads first unless a load has finished,
@@ -713,10 +713,10 @@ impl PersistFlow {
                 return None;
             }
         };
-        let partition = match (self.user, session) {
-            (false, _) => Some(self.app.clone()),
-            (true, Some(s)) => Some(account_partition(&self.app, &s.account.home_account_id)),
-            (true, None) => self.partition.clone(),
+        // The account the flow signed in or renewed, else the one it started with.
+        let partition = match session {
+            Some(s) => partition_of(&self.app, self.user, Some(&s.account.home_account_id)),
+            None => self.partition.clone(),
         };
         let Some(partition) = partition else {
             self.stage = Stage::Done;
